@@ -1,0 +1,54 @@
+"""Operations on users and API tokens."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiToken, User, hash_token_key
+
+
+@transaction.atomic
+def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a new API token for ``user`` and revoke the ones they had (rotation).
+
+    Returns the token and its key; the key is not stored and cannot be shown again.
+    """
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_prefix=key[:8],
+        key_hash=hash_token_key(key),
+        expires_at=now + timedelta(days=days or settings.API_TOKEN_DEFAULT_DAYS),
+    )
+    return token, key
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def find_usable_token(key: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.select_related("user", "user__area", "user__department")
+        .filter(key_hash=hash_token_key(key))
+        .first()
+    )
+    if token is None or not token.is_usable():
+        return None
+    return token
+
+
+def touch_api_token(token: ApiToken) -> None:
+    """Record the last use, at most once a minute so busy clients don't write per request."""
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).exclude(
+        last_used_at__gt=now - timedelta(minutes=1)
+    ).update(last_used_at=now)

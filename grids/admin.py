@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from grids.models import Area, Department, DutyAssignment
+from grids.services import assign_grid_duty, create_area, move_area, update_area
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "grid_type", "parent"]
+    list_filter = ["kind", "grid_type"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path", "depth"]
+    fields = ["kind", "code", "name", "grid_type", "parent", "path", "depth"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind of an existing area is fixed: the tree's shape depends on it.
+        return [*self.readonly_fields, "kind"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = create_area(kind=obj.kind, code=obj.code, name=obj.name,
+                                  parent=obj.parent, grid_type=obj.grid_type)
+            obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+            return
+        if "parent" in form.changed_data:
+            move_area(obj, obj.parent)
+        update_area(obj, code=obj.code, name=obj.name, grid_type=obj.grid_type)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "street"]
+    search_fields = ["code", "name"]
+    list_select_related = ["street"]
+
+
+@admin.register(DutyAssignment)
+class DutyAssignmentAdmin(admin.ModelAdmin):
+    """The roster is history: entries are added through assign_grid_duty, never edited."""
+
+    list_display = ["grid", "duty", "person", "starts_on", "ends_on", "assigned_by"]
+    list_filter = ["duty"]
+    search_fields = ["grid__code", "grid__name", "person__username", "person__name"]
+    list_select_related = ["grid", "person", "assigned_by"]
+    autocomplete_fields = ["grid", "person"]
+    fields = ["grid", "duty", "person", "starts_on"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = assign_grid_duty(obj.grid, obj.duty, obj.person, actor=request.user,
+                                 starts_on=obj.starts_on)
+        obj.pk = saved.pk

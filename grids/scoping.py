@@ -1,0 +1,94 @@
+"""Which areas a user may see: the one scoping rule for the area tree.
+
+Every page, API viewset, export and admin list of areas goes through here, and the
+other apps build their own scoping on ``area_scope_q`` so that "within the user's
+areas" is written once.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role
+from grids.models import Area, Department
+
+NOTHING = Q(pk__in=[])
+
+
+def scope_roots(user) -> list[Area] | None:
+    """The roots of the subtrees the user sees; ``None`` means every area.
+
+    Memoised on the user object, which lives for one request.
+    """
+    if not hasattr(user, "_scope_roots"):
+        user._scope_roots = _compute_scope_roots(user)
+    return user._scope_roots
+
+
+def _compute_scope_roots(user) -> list[Area] | None:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    if user.role == Role.SUPERVISOR:
+        communities = supervised_communities(user)
+        if communities:
+            return communities
+    if user.role and user.area_id:
+        return [user.area]
+    return []
+
+
+def supervised_communities(user) -> list[Area]:
+    """The communities of the supervision groups the user leads or belongs to."""
+    from supervision.models import SupervisionGroup
+
+    groups = SupervisionGroup.objects.filter(Q(leader=user) | Q(members=user))
+    return list(Area.objects.filter(supervision_groups__in=groups).distinct().order_by("code"))
+
+
+def area_scope_q(user, field: str = "", roots: list[Area] | None | bool = False) -> Q:
+    """A Q that keeps rows whose area (reached through ``field``) lies in the user's scope.
+
+    ``field`` is the lookup path to an Area, e.g. "area__" for a model with an ``area``
+    foreign key, or "" for Area itself. One prefix test per root: no id lists.
+    """
+    if roots is False:
+        roots = scope_roots(user)
+    if roots is None:
+        return Q()
+    if not roots:
+        return NOTHING
+    condition = NOTHING
+    for root in roots:
+        condition |= Q(**{f"{field}path__startswith": root.path})
+    return condition
+
+
+def visible_areas(user) -> QuerySet[Area]:
+    return Area.objects.filter(area_scope_q(user))
+
+
+def get_area_for_user(user, pk) -> Area:
+    """The area with this id if the user may see it; otherwise 404, as if it did not exist."""
+    try:
+        return visible_areas(user).get(pk=pk)
+    except (Area.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such area.") from error
+
+
+def visible_departments(user) -> QuerySet[Department]:
+    """Departments of the streets the user's scope touches."""
+    roots = scope_roots(user)
+    if roots is None:
+        return Department.objects.all()
+    if not roots:
+        return Department.objects.none()
+    street_ids = {root.ancestor_ids()[0] for root in roots}
+    return Department.objects.filter(street_id__in=street_ids)
+
+
+def get_department_for_user(user, pk) -> Department:
+    try:
+        return visible_departments(user).get(pk=pk)
+    except (Department.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such department.") from error

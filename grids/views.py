@@ -1,0 +1,66 @@
+from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+
+from accounts.scoping import visible_people
+from grids.exports import roster_workbook
+from grids.choices import Duty
+from grids.filters import AreaFilterSet
+from grids.scoping import get_area_for_user, scope_roots, visible_areas
+from grids.services import roster_on
+from quanfu.scoped_views import ScopedDetailView, ScopedListView
+
+
+class AreaListView(ScopedListView):
+    """The areas the user may see, filtered by kind and subtree."""
+
+    template_name = "grids/area_list.html"
+    filterset_class = AreaFilterSet
+    context_object_name = "areas"
+
+    def visible_queryset(self, user):
+        return visible_areas(user).select_related("parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["scope_roots"] = scope_roots(self.request.user)
+        return context
+
+
+class AreaDetailView(ScopedDetailView):
+    """One area: where it sits, what is under it, who works there and the duty roster."""
+
+    template_name = "grids/area_detail.html"
+    context_object_name = "area"
+
+    def visible_queryset(self, user):
+        return visible_areas(user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        area = self.object
+        user = self.request.user
+        context["ancestors"] = visible_areas(user).filter(
+            pk__in=area.ancestor_ids()[:-1]
+        ).order_by("depth")
+        context["children"] = area.children.order_by("code")
+        context["people"] = visible_people(user).filter(area=area)
+        if area.kind == "grid":
+            holders = roster_on(area)
+            context["roster"] = [(Duty(duty).label, person) for duty, person in holders.items()]
+        return context
+
+
+@login_required
+def roster_export(request, pk):
+    """The duty roster of every grid under an area, as .xlsx."""
+    area = get_area_for_user(request.user, pk)
+    content = roster_workbook(area, exported_by=request.user)
+    filename = f"roster-{area.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, load_users
+from grids.demo import load_areas, load_departments
+from supervision.demo import load_supervision_groups
+
+
+class Command(BaseCommand):
+    help = "Load the Quanfu street demo: areas, departments, users, supervision groups."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            street = load_areas()
+            departments = load_departments(street)
+            created_users = load_users(street, departments)
+            load_supervision_groups(street)
+        if not created_users:
+            self.stdout.write("The demo is already loaded; nothing changed.")
+            return
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {len(created_users)} users."))
+        self.stdout.write(f"Every demo user's password is {DEMO_PASSWORD}. Some to try:")
+        for username in ("admin", "leader", "officer_c01", "grid_c01_g01", "staff_pingan",
+                         "supervisor_g1", "api_district"):
+            self.stdout.write(f"  {username}")
+        self.stdout.write(f"  … {len(created_users)} in all (officer_c01–c15, grid_cNN_gNN).")

@@ -1,0 +1,156 @@
+"""A small street and its people, named for who they are in the work plan.
+
+Two communities (A and B) in one street, and a second street to prove that nothing
+assumes a single street. Data is built through the services, as the app builds it.
+"""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+from accounts.models import User
+from accounts.roles import Role
+from grids.choices import AreaKind, Duty, GridType
+from grids.services import assign_grid_duty, create_area, create_department
+from supervision.models import SupervisionGroup
+
+POSTGRES_CONFIGURED = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+REDIS_CONFIGURED = bool(django_settings.REDIS_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    require = os.environ.get("QUANFU_REQUIRE_SERVICES") == "1"
+    missing = []
+    for item in items:
+        if "postgres" in item.keywords and not POSTGRES_CONFIGURED:
+            missing.append("PostgreSQL (DATABASE_URL)")
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+        if "redis" in item.keywords and not REDIS_CONFIGURED:
+            missing.append("Redis (REDIS_URL)")
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+    if require and missing:
+        raise pytest.UsageError(
+            "QUANFU_REQUIRE_SERVICES=1 but tests would skip for lack of: "
+            + ", ".join(sorted(set(missing)))
+        )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PASSWORD = "demo12345"
+
+
+def make_user(username, role, area, department=None, **extra) -> User:
+    user = User(username=username, role=role, area=area, department=department,
+                name=extra.pop("name", username), **extra)
+    user.set_password(PASSWORD)
+    user.full_clean()
+    user.save()
+    return user
+
+
+class Street:
+    """The areas of the test street, reachable by name."""
+
+
+@pytest.fixture
+def street(db):
+    s = Street()
+    s.street = create_area(kind=AreaKind.STREET, code="S1", name="全福街道")
+    s.community_a = create_area(kind=AreaKind.COMMUNITY, code="S1-A", name="花园社区",
+                                parent=s.street)
+    s.community_b = create_area(kind=AreaKind.COMMUNITY, code="S1-B", name="东泉社区",
+                                parent=s.street)
+    s.grid_a1 = create_area(kind=AreaKind.GRID, code="S1-A-G1", name="花园第1网格",
+                            parent=s.community_a, grid_type=GridType.BASIC)
+    s.grid_a2 = create_area(kind=AreaKind.GRID, code="S1-A-G2", name="育英中学专属网格",
+                            parent=s.community_a, grid_type=GridType.DEDICATED)
+    s.grid_b1 = create_area(kind=AreaKind.GRID, code="S1-B-G1", name="东泉第1网格",
+                            parent=s.community_b, grid_type=GridType.BASIC)
+    s.micro_a1 = create_area(kind=AreaKind.MICROGRID, code="S1-A-G1-M1", name="花园1号楼",
+                             parent=s.grid_a1)
+    s.micro_b1 = create_area(kind=AreaKind.MICROGRID, code="S1-B-G1-M1", name="东泉1号楼",
+                             parent=s.grid_b1)
+    s.department = create_department(street=s.street, code="S1-pingan",
+                                     name="平安法治和信访办公室")
+    s.other_street = create_area(kind=AreaKind.STREET, code="S2", name="华山街道")
+    s.community_other = create_area(kind=AreaKind.COMMUNITY, code="S2-A", name="华山社区",
+                                    parent=s.other_street)
+    return s
+
+
+@pytest.fixture
+def officer_a(street):
+    return make_user("officer_a", Role.COMMUNITY_OFFICER, street.community_a)
+
+
+@pytest.fixture
+def colleague_a(street):
+    return make_user("colleague_a", Role.COMMUNITY_OFFICER, street.community_a)
+
+
+@pytest.fixture
+def officer_b(street):
+    """The outsider: an officer of community B."""
+    return make_user("officer_b", Role.COMMUNITY_OFFICER, street.community_b)
+
+
+@pytest.fixture
+def grid_worker_a1(street):
+    return make_user("grid_a1", Role.GRID_WORKER, street.grid_a1)
+
+
+@pytest.fixture
+def leader(street):
+    return make_user("leader", Role.STREET_LEADER, street.street)
+
+
+@pytest.fixture
+def other_street_leader(street):
+    return make_user("leader_s2", Role.STREET_LEADER, street.other_street)
+
+
+@pytest.fixture
+def section_staff(street):
+    return make_user("staff_pingan", Role.SECTION_STAFF, street.street,
+                     department=street.department)
+
+
+@pytest.fixture
+def supervisor_a(street):
+    """The supervisor whose group covers community A (and not B)."""
+    user = make_user("supervisor_a", Role.SUPERVISOR, street.street)
+    group = SupervisionGroup.objects.create(street=street.street, code="S1-SG1",
+                                            name="第1督导组", leader=user)
+    group.communities.set([street.community_a])
+    return user
+
+
+@pytest.fixture
+def api_client_user(street):
+    return make_user("district_platform", Role.API_CLIENT, street.street)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.com", PASSWORD)
+
+
+@pytest.fixture
+def roster_a1(street, officer_a, grid_worker_a1):
+    """The duty roster of grid A1: the officer dispatches and resolves, the worker
+    investigates and stabilises."""
+    for duty, person in {Duty.DISPATCH: officer_a, Duty.INVESTIGATE: grid_worker_a1,
+                         Duty.RESOLVE: officer_a, Duty.STABILIZE: grid_worker_a1}.items():
+        assign_grid_duty(street.grid_a1, duty, person, actor=None)
+
+
+@pytest.fixture
+def api(db):
+    from rest_framework.test import APIClient
+
+    return APIClient()
