@@ -1,10 +1,10 @@
-from django.http import HttpResponse
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.scoping import visible_people
-from grids.exports import roster_workbook
 from grids.choices import Duty
+from grids.exports import roster_workbook
 from grids.filters import AreaFilterSet
 from grids.scoping import get_area_for_user, scope_roots, visible_areas
 from grids.services import roster_on

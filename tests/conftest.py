@@ -17,6 +17,15 @@ from supervision.models import SupervisionGroup
 
 POSTGRES_CONFIGURED = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 REDIS_CONFIGURED = bool(django_settings.REDIS_URL)
+CHROMIUM = "/usr/bin/chromium"
+
+
+def browser_available() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return os.access(CHROMIUM, os.X_OK)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,6 +38,10 @@ def pytest_collection_modifyitems(config, items):
         if "redis" in item.keywords and not REDIS_CONFIGURED:
             missing.append("Redis (REDIS_URL)")
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+        if "browser" in item.keywords and not browser_available():
+            missing.append(f"Playwright and {CHROMIUM}")
+            item.add_marker(pytest.mark.skip(
+                reason=f"needs Playwright and Debian's chromium at {CHROMIUM}"))
     if require and missing:
         raise pytest.UsageError(
             "QUANFU_REQUIRE_SERVICES=1 but tests would skip for lack of: "
@@ -154,3 +167,38 @@ def api(db):
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between browser steps are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def log_in(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")

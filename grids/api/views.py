@@ -1,7 +1,7 @@
-from quanfu.api.viewsets import ScopedReadOnlyViewSet
 from grids.api.serializers import AreaSerializer, DepartmentSerializer
 from grids.filters import AreaFilterSet
 from grids.scoping import visible_areas, visible_departments
+from quanfu.api.viewsets import ScopedReadOnlyViewSet
 
 
 class AreaViewSet(ScopedReadOnlyViewSet):

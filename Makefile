@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` (install, demo data, start) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test lint migrations-check demo messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+run: demo
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bin/dev-server
+
+lint: install-test
+	$(BIN)/ruff check .
+
+migrations-check: install-test
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install-test lint migrations-check
+	bin/test-browser-setup
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+messages: install-test
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

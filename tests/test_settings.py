@@ -1,0 +1,90 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from quanfu.environment import database_from_url, read_bool
+
+PROJECT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 60
+
+
+def load_settings(**env) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items()
+             if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS",
+                            "QUANFU_ENV", "DJANGO_DEBUG"}}
+    clean.update(env)
+    code = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'quanfu.settings');"
+            "from django.conf import settings;"
+            "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'],"
+            " settings.CACHES['default']['BACKEND'], settings.CELERY_BROKER_URL,"
+            " settings.TIME_ZONE, settings.LANGUAGE_CODE)")
+    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=clean,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_no_configuration_runs_on_sqlite_and_a_filesystem_broker():
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    debug, engine, cache, broker, zone, language = result.stdout.split()
+    assert (debug, engine, broker) == ("True", "django.db.backends.sqlite3", "filesystem://")
+    assert cache.endswith("LocMemCache")
+    assert (zone, language) == ("Asia/Shanghai", "zh-hans")
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_redis():
+    result = load_settings(DATABASE_URL="postgres://u:p@db.example:5433/quanfu",
+                           REDIS_URL="redis://cache.example:6379/1")
+    assert result.returncode == 0, result.stderr
+    _, engine, cache, broker, *_ = result.stdout.split()
+    assert engine == "django.db.backends.postgresql"
+    assert cache.endswith("RedisCache")
+    assert broker == "redis://cache.example:6379/1"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = load_settings(QUANFU_ENV="production", ALLOWED_HOSTS="quanfu.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_key_and_short_keys():
+    for key in ("dev-only-insecure-key-never-use-in-production", "short"):
+        result = load_settings(QUANFU_ENV="production", ALLOWED_HOSTS="x", SECRET_KEY=key)
+        assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = load_settings(DJANGO_DEBUG="0", SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_starts_with_both():
+    result = load_settings(QUANFU_ENV="production", SECRET_KEY=GOOD_KEY,
+                           ALLOWED_HOSTS="quanfu.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "False"
+
+
+def test_database_url_is_parsed_with_escapes():
+    entry = database_from_url("postgresql://user:p%40ss@127.0.0.1:5432/quanfu?sslmode=disable")
+    assert entry["PASSWORD"] == "p@ss"
+    assert entry["NAME"] == "quanfu"
+    assert entry["OPTIONS"] == {"sslmode": "disable"}
+
+
+def test_database_url_of_another_kind_is_refused_clearly():
+    with pytest.raises(ImproperlyConfigured, match="postgres://"):
+        database_from_url("mysql://localhost/quanfu")
+
+
+def test_boolean_reader_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        read_bool("SOME_FLAG", True)
