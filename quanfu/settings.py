@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ledgers",
     "meetings",
     "supervision",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "quanfu.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "全福街道社会稳定风险隐患排查整治平台 API",
@@ -220,6 +222,15 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 API_TOKEN_DEFAULT_DAYS = read_int("API_TOKEN_DEFAULT_DAYS", 365)
+
+# The register: matter codes are QF-<year>-<number>; a graded matter without a due date
+# gets one this many days ahead; the sync walk leaves the last seconds for the next walk
+# so that a transaction still committing is never skipped.
+RISK_CODE_PREFIX = read_str("RISK_CODE_PREFIX", "QF")
+RISK_DUE_DAYS = {"high": read_int("RISK_DUE_DAYS_HIGH", 7),
+                 "medium": read_int("RISK_DUE_DAYS_MEDIUM", 15),
+                 "low": read_int("RISK_DUE_DAYS_LOW", 30)}
+SYNC_SETTLE_SECONDS = read_int("SYNC_SETTLE_SECONDS", 2)
 
 LOGGING = {
     "version": 1,

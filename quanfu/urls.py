@@ -7,6 +7,7 @@ from quanfu import views
 api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("accounts.api.urls")),
+    path("", include("risks.api.urls")),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, load_users
 from grids.demo import load_areas, load_departments
+from risks.demo import load_matters
 from supervision.demo import load_supervision_groups
 
 
@@ -15,6 +16,9 @@ class Command(BaseCommand):
             departments = load_departments(street)
             created_users = load_users(street, departments)
             load_supervision_groups(street)
+            created_matters = load_matters(street)
+        if created_matters:
+            self.stdout.write(f"{created_matters} demo matters reported, with their histories.")
         if not created_users:
             self.stdout.write("The demo is already loaded; nothing changed.")
             return

@@ -1,0 +1,119 @@
+from django.contrib import admin
+
+from risks.models import (
+    Category,
+    EmergencyDrill,
+    EmergencyPlan,
+    Party,
+    ResolutionPlan,
+    Risk,
+    RiskEvent,
+    Subtype,
+)
+
+
+class SubtypeInline(admin.TabularInline):
+    model = Subtype
+    extra = 0
+    fields = ["code", "name", "position", "is_active"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """Categories and subtypes are data: the administrator keeps them."""
+
+    list_display = ["code", "name", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    inlines = [SubtypeInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # matters refer to them; retire one with "in use" instead
+
+
+@admin.register(Subtype)
+class SubtypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category", "position", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = RiskEvent
+    fields = ["created_at", "kind", "action", "from_status", "to_status", "actor", "note",
+              "changes"]
+    readonly_fields = fields
+
+
+class PartyInline(ReadOnlyInline):
+    model = Party
+    fields = ["masked", "relation"]
+    readonly_fields = fields
+
+    @admin.display(description="当事人")
+    def masked(self, party):
+        return str(party)
+
+
+@admin.register(Risk)
+class RiskAdmin(admin.ModelAdmin):
+    """Matters change only through the register's pages and API (risks.services), where
+    every change is checked and written to the history; the admin only reads them."""
+
+    list_display = ["code", "title", "category", "area", "level", "status", "tier",
+                    "updated_at"]
+    list_filter = ["status", "level", "tier", "category", "source"]
+    search_fields = ["code", "title"]
+    list_select_related = ["category", "area"]
+    inlines = [PartyInline, EventInline]
+    exclude = ["description"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskEvent)
+class RiskEventAdmin(admin.ModelAdmin):
+    """The history is append-only: nobody adds, changes or deletes events here."""
+
+    list_display = ["created_at", "risk", "kind", "action", "from_status", "to_status", "actor"]
+    list_filter = ["kind", "action"]
+    list_select_related = ["risk", "actor"]
+    search_fields = ["risk__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (ResolutionPlan, EmergencyPlan, EmergencyDrill):
+    admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), {
+        "has_add_permission": lambda self, request, obj=None: False,
+        "has_change_permission": lambda self, request, obj=None: request.method in ("GET",
+                                                                                   "HEAD"),
+        "has_delete_permission": lambda self, request, obj=None: False,
+    }))

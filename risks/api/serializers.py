@@ -1,0 +1,239 @@
+"""Shapes of the register's API (API_CONTRACT.md). Serializers check types and scope of
+referenced objects only; every rule lives in risks.services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.scoping import visible_people
+from grids.choices import Duty
+from grids.models import Area, Department
+from grids.scoping import visible_areas, visible_departments
+from risks.choices import Action, Relation, RiskLevel, Source
+from risks.masking import mask_name, mask_phone
+from risks.models import DUTY_FIELDS, Category, Party, Risk, RiskEvent, Subtype
+
+
+class SubtypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subtype
+        fields = ["code", "name"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    subtypes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "subtypes"]
+
+    @extend_schema_field(SubtypeSerializer(many=True))
+    def get_subtypes(self, category):
+        return SubtypeSerializer(
+            [subtype for subtype in category.subtypes.all() if subtype.is_active], many=True
+        ).data
+
+
+class DutiesSerializer(serializers.Serializer):
+    dispatch = serializers.IntegerField(allow_null=True, required=False)
+    investigate = serializers.IntegerField(allow_null=True, required=False)
+    resolve = serializers.IntegerField(allow_null=True, required=False)
+    stabilize = serializers.IntegerField(allow_null=True, required=False)
+
+
+class MaskedPartySerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = ["id", "name", "phone", "relation"]
+
+    def get_name(self, party) -> str:
+        return mask_name(party.name)
+
+    def get_phone(self, party) -> str:
+        return mask_phone(party.phone)
+
+
+class UnmaskedPartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["id", "name", "phone", "relation"]
+
+
+class PartyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    relation = serializers.ChoiceField(choices=Relation.choices, default=Relation.PARTY)
+
+
+class DuplicateSuggestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    similarity = serializers.FloatField()
+
+
+class RiskSerializer(serializers.ModelSerializer):
+    """A matter as read: ids for areas and people, codes for category and subtype."""
+
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subtype = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    duties = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Risk
+        fields = ["id", "code", "title", "description", "category", "subtype", "area",
+                  "department", "source", "level", "status", "tier", "discovered_at",
+                  "created_at", "updated_at", "due_on", "closed_at", "duties", "lead",
+                  "version", "overdue", "reported_by", "resolution_note", "duplicate_of"]
+        read_only_fields = fields
+
+    @extend_schema_field(DutiesSerializer)
+    def get_duties(self, risk) -> dict:
+        return risk.duty_holder_ids()
+
+    def get_overdue(self, risk) -> bool:
+        return risk.is_overdue
+
+
+class RiskDetailSerializer(RiskSerializer):
+    parties = MaskedPartySerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(RiskSerializer.Meta):
+        fields = [*RiskSerializer.Meta.fields, "parties", "available_actions"]
+        read_only_fields = fields
+
+    def get_available_actions(self, risk) -> list[str]:
+        from risks.services import available_actions
+
+        return available_actions(risk, self.context["request"].user)
+
+
+class RiskCreatedSerializer(RiskDetailSerializer):
+    """The answer to a report: the new matter plus its possible duplicates."""
+
+    duplicate_suggestions = DuplicateSuggestionSerializer(many=True, read_only=True)
+
+    class Meta(RiskDetailSerializer.Meta):
+        fields = [*RiskDetailSerializer.Meta.fields, "duplicate_suggestions"]
+        read_only_fields = fields
+
+
+class _ScopedInput(serializers.Serializer):
+    """Input whose references (areas, departments, people) must lie in the caller's scope:
+    an id outside it is answered exactly like an id that does not exist."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:  # schema generation: no user, nothing to scope
+            return
+        user = request.user
+        if "area" in self.fields:
+            self.fields["area"].queryset = visible_areas(user)
+        if "department" in self.fields:
+            self.fields["department"].queryset = visible_departments(user)
+        if "lead" in self.fields:
+            self.fields["lead"].queryset = visible_people(user)
+
+    def resolve_duties(self, duties: dict | None, field: str = "duties") -> dict:
+        if not duties:
+            return {}
+        user = self.context["request"].user
+        people = visible_people(user).in_bulk([pk for pk in duties.values() if pk])
+        resolved = {}
+        for duty, pk in duties.items():
+            if pk and pk not in people:
+                raise serializers.ValidationError(
+                    {field: {duty: [f'Invalid pk "{pk}" - object does not exist.']}})
+            resolved[Duty(duty)] = people.get(pk) if pk else None
+        return resolved
+
+
+class RiskCreateSerializer(_ScopedInput):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    category = serializers.SlugRelatedField(slug_field="code",
+                                            queryset=Category.objects.filter(is_active=True))
+    subtype = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
+                                           queryset=Subtype.objects.filter(is_active=True))
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+    department = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
+                                                    queryset=Department.objects.none())
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.GRID_PATROL)
+    discovered_at = serializers.DateTimeField(required=False)
+    level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, allow_null=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+    duties = DutiesSerializer(required=False)
+    lead = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
+                                              queryset=User.objects.none())
+    parties = PartyInputSerializer(many=True, required=False)
+
+    def validated_arguments(self) -> dict:
+        data = dict(self.validated_data)
+        data["duties"] = self.resolve_duties(data.get("duties"))
+        return data
+
+
+class RiskUpdateSerializer(_ScopedInput):
+    version = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False)
+    category = serializers.SlugRelatedField(slug_field="code", required=False,
+                                            queryset=Category.objects.filter(is_active=True))
+    subtype = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
+                                           queryset=Subtype.objects.filter(is_active=True))
+    area = serializers.PrimaryKeyRelatedField(required=False, queryset=Area.objects.none())
+    department = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
+                                                    queryset=Department.objects.none())
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    discovered_at = serializers.DateTimeField(required=False)
+    level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, allow_null=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+    duties = DutiesSerializer(required=False)
+    lead = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
+                                              queryset=User.objects.none())
+
+    def changes(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("version")
+        duties = self.resolve_duties(data.pop("duties", None))
+        for duty, person in duties.items():
+            data[DUTY_FIELDS[duty]] = person
+        return data
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RiskEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskEvent
+        fields = ["id", "kind", "action", "from_status", "to_status", "changes", "note",
+                  "actor", "created_at"]
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_actor(self, event):
+        if event.actor is None:
+            return None
+        return {"id": event.actor.pk, "username": event.actor.username,
+                "name": event.actor.display_name}
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField()

@@ -1,0 +1,83 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    VERIFIED = "verified", _("Verified")
+    RESOLVING = "resolving", _("Resolving")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed (written off)")
+    INVALID = "invalid", _("Invalid")
+
+
+OPEN_STATUSES = (RiskStatus.REPORTED, RiskStatus.VERIFIED, RiskStatus.RESOLVING)
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+LEVEL_ORDER = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 1, RiskLevel.LOW: 2}
+
+
+class Tier(models.TextChoices):
+    """Who handles a matter now: the three tiers of joint meetings (三级联席会议)."""
+
+    COMMUNITY = "community", _("Community")
+    STREET = "street", _("Street")
+    DISTRICT = "district", _("District")
+
+
+TIER_ORDER = [Tier.COMMUNITY, Tier.STREET, Tier.DISTRICT]
+
+
+class Source(models.TextChoices):
+    GRID_PATROL = "grid_patrol", _("Grid patrol")
+    HOTLINE_12345 = "hotline_12345", _("12345 hotline")
+    POLICE_110 = "police_110", _("110 police")
+    PETITION = "petition", _("Petition")
+    DEPARTMENT = "department", _("Department")
+    MEETING = "meeting", _("Meeting")
+    IMPORT = "import", _("Import")
+    OTHER = "other", _("Other")
+
+
+class Action(models.TextChoices):
+    """The actions of ``risks/{id}/transition/``."""
+
+    VERIFY = "verify", _("Verify")
+    REJECT = "reject", _("Reject as not a risk")
+    START = "start", _("Start resolving")
+    RESOLVE = "resolve", _("Mark resolved")
+    CLOSE = "close", _("Write off")
+    REOPEN = "reopen", _("Reopen")
+    ESCALATE = "escalate", _("Escalate")
+    DEESCALATE = "deescalate", _("Send down a tier")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Reported")
+    EDITED = "edited", _("Edited")
+    TRANSITION = "transition", _("Status changed")
+    DUTY_CHANGED = "duty_changed", _("Responsible person changed")
+    NOTE = "note", _("Progress note")
+    PARTY = "party", _("Parties changed")
+    PLAN = "plan", _("Resolution plan")
+    EMERGENCY_PLAN = "emergency_plan", _("Emergency plan")
+    DRILL = "drill", _("Drill")
+    LINKED = "linked", _("Linked as duplicate")
+
+
+class Relation(models.TextChoices):
+    """How a party (当事人) is involved in the matter: nothing more is kept about them."""
+
+    PARTY = "party", _("Party to the dispute")
+    COMPLAINANT = "complainant", _("Complainant")
+    RESPONDENT = "respondent", _("Respondent")
+    GUARDIAN = "guardian", _("Guardian or family")
+    WITNESS = "witness", _("Witness")
+    CONTACT = "contact", _("Contact person")
+    OTHER = "other", _("Other")

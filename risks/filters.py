@@ -1,0 +1,89 @@
+"""The one FilterSet of the register: used by the list page, the API and the exports."""
+
+import django_filters
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.filters import filter_within
+from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Source, Tier
+from risks.models import Risk
+
+ORDERINGS = {
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+    "discovered_at": ("discovered_at", "id"),
+    "-discovered_at": ("-discovered_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "due_on": ("due_on", "id"),
+    "-due_on": ("-due_on", "-id"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "level": ("level_rank", "-updated_at", "-id"),
+    "-level": ("-level_rank", "-updated_at", "-id"),
+    "status": ("status", "-updated_at", "-id"),
+    "-status": ("-status", "-updated_at", "-id"),
+}
+LEVEL_RANK = Case(
+    When(level=RiskLevel.HIGH, then=Value(0)),
+    When(level=RiskLevel.MEDIUM, then=Value(1)),
+    When(level=RiskLevel.LOW, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+class RiskFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
+    level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Level"))
+    category = django_filters.CharFilter(field_name="category__code", label=_("Category"))
+    subtype = django_filters.CharFilter(field_name="subtype__code", label=_("Subtype"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
+    department = django_filters.NumberFilter(field_name="department_id",
+                                             label=_("Department"))
+    area = django_filters.NumberFilter(field_name="area_id", label=_("Area"))
+    within = django_filters.NumberFilter(method="filter_within", label=_("Within area"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    discovered_after = django_filters.IsoDateTimeFilter(field_name="discovered_at",
+                                                        lookup_expr="gte",
+                                                        label=_("Discovered after"))
+    discovered_before = django_filters.IsoDateTimeFilter(field_name="discovered_at",
+                                                         lookup_expr="lt",
+                                                         label=_("Discovered before"))
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt",
+                                                     label=_("Updated after"))
+    ordering = django_filters.ChoiceFilter(
+        method="filter_ordering", label=_("Order by"),
+        choices=[(key, key) for key in ORDERINGS])
+
+    class Meta:
+        model = Risk
+        fields = []
+
+    def filter_within(self, queryset, name, value):
+        return filter_within(queryset, self.request, int(value), field="area__")
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
+                               | Q(description__icontains=value))
+
+    def filter_ordering(self, queryset, name, value):
+        return order_risks(queryset, value)
+
+
+def order_risks(queryset, ordering: str | None):
+    fields = ORDERINGS.get(ordering or "", ("-updated_at", "-id"))
+    if any(field.lstrip("-") == "level_rank" for field in fields):
+        queryset = queryset.annotate(level_rank=LEVEL_RANK)
+    return queryset.order_by(*fields)

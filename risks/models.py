@@ -1,0 +1,326 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.choices import Duty
+from risks.choices import (
+    OPEN_STATUSES,
+    EventKind,
+    Relation,
+    RiskLevel,
+    RiskStatus,
+    Source,
+    Tier,
+)
+
+# The four duties (四个责任) as fields of a matter.
+DUTY_FIELDS = {
+    Duty.DISPATCH: "dispatch_person",
+    Duty.INVESTIGATE: "investigate_person",
+    Duty.RESOLVE: "resolve_person",
+    Duty.STABILIZE: "stabilize_person",
+}
+
+
+class Category(models.Model):
+    """One of the seven categories of social-stability risk (七类风险隐患). Data, not code."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Subtype(models.Model):
+    """A kind of hazard, event or dispute within a category (never a class of people)."""
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="subtypes")
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("subtype")
+        verbose_name_plural = _("subtypes")
+        ordering = ["category__position", "position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class RiskCodeCounter(models.Model):
+    """The last number handed out for a year's matter codes (QF-2026-000123)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"],
+                                               name="one_counter_per_prefix_year")]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class Risk(models.Model):
+    """A matter (事项) of the register: a risk hazard (风险隐患) or a dispute (矛盾纠纷)
+    found in the street, graded, given four responsible persons and driven to write-off.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="risks")
+    subtype = models.ForeignKey(Subtype, verbose_name=_("subtype"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="risks")
+    area = models.ForeignKey("grids.Area", verbose_name=_("area"), on_delete=models.PROTECT,
+                             related_name="risks")
+    department = models.ForeignKey("grids.Department", verbose_name=_("department"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="risks")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices,
+                              default=Source.GRID_PATROL)
+    # null until graded (API_CONTRACT.md): "not graded" is not a level.
+    level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices,  # noqa: DJ001
+                             null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=RiskStatus.choices,
+                              default=RiskStatus.REPORTED)
+    tier = models.CharField(_("tier"), max_length=12, choices=Tier.choices,
+                            default=Tier.COMMUNITY)
+    discovered_at = models.DateTimeField(_("discovered at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("written off at"), null=True, blank=True, editable=False)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    dispatch_person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dispatch"),
+                                        null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    investigate_person = models.ForeignKey(settings.AUTH_USER_MODEL,
+                                           verbose_name=_("investigation"), null=True,
+                                           blank=True, on_delete=models.PROTECT,
+                                           related_name="+")
+    resolve_person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolution"),
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+    stabilize_person = models.ForeignKey(settings.AUTH_USER_MODEL,
+                                         verbose_name=_("stabilisation"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lead official"),
+                             null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True,
+                                     blank=True, on_delete=models.PROTECT,
+                                     related_name="duplicates")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        ordering = ["-updated_at", "-id"]
+        permissions = [("unmask_party", _("Can see parties' names and phone numbers unmasked"))]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="risk_sync_idx"),
+            models.Index(fields=["area", "status"], name="risk_area_status_idx"),
+            models.Index(fields=["status", "level"], name="risk_status_level_idx"),
+            models.Index(fields=["department", "status"], name="risk_department_status_idx"),
+            models.Index(fields=["due_on"], name="risk_due_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_on and self.is_open and self.due_on < timezone.localdate())
+
+    def duty_holder_ids(self) -> dict[str, int | None]:
+        return {duty: getattr(self, f"{field}_id") for duty, field in DUTY_FIELDS.items()}
+
+    def has_all_duties(self) -> bool:
+        return all(self.duty_holder_ids().values())
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("History is append-only: events are never updated.")
+
+    def delete(self):
+        raise PermissionError("History is append-only: events are never deleted.")
+
+
+class RiskEvent(models.Model):
+    """One step in a matter's history (倒查): who did what, when, from which state to which.
+
+    Append-only: never updated or deleted, by anyone. The model and its queryset refuse,
+    and on PostgreSQL a trigger refuses too.
+    """
+
+    risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.PROTECT,
+                             related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    action = models.CharField(_("action"), max_length=20, blank=True)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["risk", "created_at"], name="risk_event_risk_idx")]
+
+    def __str__(self):
+        return f"{self.risk_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("History is append-only: events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("History is append-only: events are never deleted.")
+
+
+class Party(models.Model):
+    """A party to a matter (当事人): only a name, a phone number and how they are involved.
+
+    No other personal data is kept; names and phones are masked unless unmasked on purpose.
+    """
+
+    risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.CASCADE,
+                             related_name="parties")
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices,
+                                default=Relation.PARTY)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["id"]
+
+    def __str__(self):
+        from risks.masking import mask_name
+
+        return mask_name(self.name)
+
+
+class ResolutionPlan(models.Model):
+    """The resolution plan of a matter (一事一策): measures, owner and target date."""
+
+    risk = models.OneToOneField(Risk, verbose_name=_("matter"), on_delete=models.CASCADE,
+                                related_name="plan")
+    measures = models.TextField(_("measures"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resolution plan")
+        verbose_name_plural = _("resolution plans")
+
+    def __str__(self):
+        return f"{self.risk_id}: {self.measures[:30]}"
+
+
+class EmergencyPlan(models.Model):
+    """The emergency plan of a high-level matter (一事一案): when it starts and stops,
+    who commands, who does what, the measures and the supplies. Revised, and drilled.
+    """
+
+    risk = models.OneToOneField(Risk, verbose_name=_("matter"), on_delete=models.CASCADE,
+                                related_name="emergency_plan")
+    start_criteria = models.TextField(_("when it starts"))
+    stop_criteria = models.TextField(_("when it stops"))
+    command = models.TextField(_("command"))
+    duties = models.TextField(_("duties"))
+    measures = models.TextField(_("measures"))
+    supplies = models.TextField(_("supplies"))
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("emergency plan")
+        verbose_name_plural = _("emergency plans")
+
+    def __str__(self):
+        return f"{self.risk_id} r{self.revision}"
+
+    CONTENT_FIELDS = ("start_criteria", "stop_criteria", "command", "duties", "measures",
+                      "supplies")
+
+    def snapshot(self) -> dict[str, str]:
+        return {field: getattr(self, field) for field in self.CONTENT_FIELDS}
+
+
+class EmergencyPlanRevision(models.Model):
+    """An earlier text of an emergency plan, kept when it is revised (及时修订预案)."""
+
+    plan = models.ForeignKey(EmergencyPlan, verbose_name=_("emergency plan"),
+                             on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField(_("revision"))
+    content = models.JSONField(_("content"))
+    reason = models.TextField(_("reason"), blank=True)
+    revised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("revised by"),
+                                   null=True, on_delete=models.PROTECT, related_name="+")
+    revised_at = models.DateTimeField(_("revised at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("emergency plan revision")
+        verbose_name_plural = _("emergency plan revisions")
+        ordering = ["plan", "revision"]
+        constraints = [models.UniqueConstraint(fields=["plan", "revision"],
+                                               name="one_row_per_plan_revision")]
+
+    def __str__(self):
+        return f"{self.plan_id} r{self.revision}"
+
+
+class EmergencyDrill(models.Model):
+    """A drill of an emergency plan (定期组织演练)."""
+
+    plan = models.ForeignKey(EmergencyPlan, verbose_name=_("emergency plan"),
+                             on_delete=models.CASCADE, related_name="drills")
+    held_on = models.DateField(_("held on"))
+    participants = models.TextField(_("participants"))
+    summary = models.TextField(_("summary"))
+    findings = models.TextField(_("findings"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.held_on}"

@@ -1,0 +1,591 @@
+"""Every change to a matter goes through here: reporting, editing, the transitions, notes,
+parties, plans. Each function runs in one transaction, checks the actor's role and the
+matter's state, bumps the version, and writes the event that makes the history (倒查).
+
+Scope is not checked here: callers fetch matters through risks.scoping, so a matter
+outside the actor's scope is never handed to these functions.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AccessLog
+from audit.services import Origin, log_access
+from grids.choices import AreaKind, Duty
+from grids.models import Area
+from grids.services import roster_on
+from quanfu.errors import Forbidden, RuleBroken, StaleVersion
+from risks import permissions
+from risks.choices import (
+    OPEN_STATUSES,
+    TIER_ORDER,
+    Action,
+    EventKind,
+    RiskLevel,
+    RiskStatus,
+    Tier,
+)
+from risks.duplicates import suggest_duplicates
+from risks.models import (
+    DUTY_FIELDS,
+    EmergencyDrill,
+    EmergencyPlan,
+    EmergencyPlanRevision,
+    Party,
+    ResolutionPlan,
+    Risk,
+    RiskCodeCounter,
+    RiskEvent,
+)
+
+# The statuses each action may start from, and where it leads (None: status unchanged).
+TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
+    Action.VERIFY: (frozenset({RiskStatus.REPORTED}), RiskStatus.VERIFIED),
+    Action.REJECT: (frozenset({RiskStatus.REPORTED, RiskStatus.VERIFIED}), RiskStatus.INVALID),
+    Action.START: (frozenset({RiskStatus.VERIFIED}), RiskStatus.RESOLVING),
+    Action.RESOLVE: (frozenset({RiskStatus.RESOLVING}), RiskStatus.RESOLVED),
+    Action.CLOSE: (frozenset({RiskStatus.RESOLVED}), RiskStatus.CLOSED),
+    Action.REOPEN: (frozenset({RiskStatus.RESOLVED, RiskStatus.CLOSED, RiskStatus.INVALID}),
+                    None),
+    Action.ESCALATE: (frozenset(OPEN_STATUSES), None),
+    Action.DEESCALATE: (frozenset(OPEN_STATUSES), None),
+}
+ACTIONS_NEEDING_NOTE = {Action.REJECT, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
+                        Action.DEESCALATE}
+
+EDITABLE_FIELDS = ("title", "description", "category", "subtype", "area", "department",
+                   "source", "discovered_at", "due_on")
+ASSIGNABLE_FIELDS = ("level", "lead", *DUTY_FIELDS.values())
+REPORTABLE_AREA_KINDS = {AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.MICROGRID}
+
+
+# Codes ------------------------------------------------------------------------------------
+
+def next_risk_code(year: int) -> str:
+    """QF-<year>-<number>, unique even when many matters are reported at once: the
+    counter row is incremented with an UPDATE, which holds the row's lock until commit."""
+    prefix = settings.RISK_CODE_PREFIX
+    for _attempt in range(3):
+        updated = RiskCodeCounter.objects.filter(prefix=prefix, year=year).update(
+            last_number=F("last_number") + 1)
+        if updated:
+            number = RiskCodeCounter.objects.get(prefix=prefix, year=year).last_number
+            return f"{prefix}-{year}-{number:06d}"
+        try:
+            with transaction.atomic():
+                RiskCodeCounter.objects.create(prefix=prefix, year=year, last_number=0)
+        except IntegrityError:
+            pass  # another request created this year's counter first: increment it
+    raise RuntimeError("could not allocate a matter code")
+
+
+# Guards -----------------------------------------------------------------------------------
+
+def _require(actor, operation: str, risk: Risk | None = None) -> None:
+    if not permissions.user_may(actor, operation, risk):
+        if risk is not None and permissions.role_may(actor.role, operation):
+            raise Forbidden(_("This matter is handled at the %(tier)s tier; you cannot do "
+                              "this now.") % {"tier": risk.get_tier_display()})
+        raise Forbidden(_("Your role may not do this."))
+
+
+def _lock(risk: Risk, version: int | None) -> Risk:
+    """Re-read the matter under a row lock and check the version the actor saw."""
+    locked = Risk.objects.select_for_update().get(pk=risk.pk)
+    if version is not None and int(version) != locked.version:
+        raise StaleVersion(
+            _("This matter was changed by someone else (now version %(current)s, you edited "
+              "version %(yours)s). Reload it and apply your change again.")
+            % {"current": locked.version, "yours": version},
+            current_version=locked.version,
+        )
+    return locked
+
+
+def _save(risk: Risk, fields: list[str], now=None) -> None:
+    risk.version += 1
+    risk.updated_at = now or timezone.now()
+    risk.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _event(risk: Risk, kind: str, actor, **fields) -> RiskEvent:
+    return RiskEvent.objects.create(risk=risk, kind=kind, actor=actor, **fields)
+
+
+def _display(value) -> str | int | None:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _default_due_on(level: str | None) -> date | None:
+    if not level:
+        return None
+    return timezone.localdate() + timedelta(days=settings.RISK_DUE_DAYS[level])
+
+
+def roster_grid(area: Area) -> Area | None:
+    """The grid whose duty roster applies to a matter in ``area``."""
+    if area.kind == AreaKind.GRID:
+        return area
+    if area.kind == AreaKind.MICROGRID:
+        return area.parent
+    return None
+
+
+def _check_person_in_scope(person, risk_area: Area, field: str) -> None:
+    if person is None:
+        return
+    if not person.is_active or person.area_id is None:
+        raise RuleBroken(_("%(person)s is not an active member of staff.")
+                         % {"person": person.display_name}, field=field)
+    # A person on duty works in the matter's area, above it (community, street) or below it.
+    if not (risk_area.is_within(person.area) or person.area.is_within(risk_area)):
+        raise RuleBroken(_("%(person)s does not work in %(area)s.")
+                         % {"person": person.display_name, "area": risk_area.name}, field=field)
+
+
+def _check_area(actor, area: Area) -> None:
+    from grids.scoping import visible_areas
+
+    if area.kind not in REPORTABLE_AREA_KINDS:
+        raise RuleBroken(_("A matter belongs to a community, a grid or a micro-grid."),
+                         field="area")
+    if not visible_areas(actor).filter(pk=area.pk).exists():
+        raise RuleBroken(_("That area is outside your scope."), field="area")
+
+
+def _check_subtype(category, subtype) -> None:
+    if subtype is not None and subtype.category_id != category.pk:
+        raise RuleBroken(_("The subtype %(subtype)s is not in the category %(category)s.")
+                         % {"subtype": subtype.name, "category": category.name}, field="subtype")
+
+
+# Reporting --------------------------------------------------------------------------------
+
+@dataclass
+class ReportResult:
+    risk: Risk
+    suggestions: list  # possible duplicates: [(Risk, similarity)], never blocking
+
+
+@transaction.atomic
+def report_risk(*, actor, title: str, description: str, category, area: Area, subtype=None,
+                department=None, source: str = "grid_patrol", discovered_at=None,
+                level: str | None = None, due_on: date | None = None,
+                duties: dict | None = None, lead=None, parties: list[dict] | None = None
+                ) -> ReportResult:
+    """Enter a new matter (排查上报). Its four duties default from the grid's roster
+    (逐个网格明确责任人) unless given. Suggests possible duplicates; never blocks on them.
+
+    Raises Forbidden if the actor may not report, RuleBroken on bad input (with the field).
+    """
+    _require(actor, permissions.REPORT)
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise RuleBroken(_("A matter needs a title."), field="title")
+    if not description:
+        raise RuleBroken(_("Describe the matter briefly."), field="description")
+    _check_area(actor, area)
+    _check_subtype(category, subtype)
+    if department is None and actor.department_id and actor.role == "section_staff":
+        department = actor.department  # a section reports what it answers for (属事)
+    if department is not None and department.street_id != area.ancestor_ids()[0]:
+        raise RuleBroken(_("That department belongs to another street."), field="department")
+    if level and not permissions.user_may(actor, permissions.ASSIGN):
+        raise Forbidden(_("Your role may not grade matters."), field="level")
+    now = timezone.now()
+    discovered_at = discovered_at or now
+    if discovered_at > now + timedelta(minutes=5):
+        raise RuleBroken(_("The time of discovery cannot be in the future."),
+                         field="discovered_at")
+
+    holders = {duty: None for duty in Duty.values}
+    grid = roster_grid(area)
+    if grid is not None:
+        holders.update(roster_on(grid))
+    for duty, person in (duties or {}).items():
+        holders[duty] = person
+    for duty, person in holders.items():
+        _check_person_in_scope(person, area, DUTY_FIELDS[duty])
+    _check_person_in_scope(lead, area, "lead")
+
+    risk = Risk(
+        code=next_risk_code(timezone.localtime(now).year),
+        title=title, description=description, category=category, subtype=subtype, area=area,
+        department=department, source=source, discovered_at=discovered_at, level=level or None,
+        due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
+        created_at=now, updated_at=now,
+        **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
+    )
+    risk.full_clean(exclude=["code", "reported_by", "version"])
+    risk.save()
+    _event(risk, EventKind.CREATED, actor, to_status=risk.status, changes={
+        "level": risk.level, **{duty: _display(person) for duty, person in holders.items()}})
+    for party in parties or []:
+        _add_party(risk, actor, **party)
+    suggestions = suggest_duplicates(area=area, category=category, title=title,
+                                     description=description, exclude_id=risk.pk)
+    return ReportResult(risk=risk, suggestions=suggestions)
+
+
+# Editing ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Risk:
+    """Change a matter's facts, level, duties or lead. ``version`` is the one the actor
+    read: a stale one raises StaleVersion (409). Every duty change is its own event;
+    other changes are one event listing each field's old and new value.
+    """
+    risk = _lock(risk, version)
+    unknown = set(changes) - set(EDITABLE_FIELDS) - set(ASSIGNABLE_FIELDS)
+    if unknown:
+        raise RuleBroken(_("These fields cannot be changed: %(fields)s.")
+                         % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    if any(field in EDITABLE_FIELDS for field in changes):
+        _require(actor, permissions.EDIT, risk)
+    if any(field in ASSIGNABLE_FIELDS for field in changes):
+        _require(actor, permissions.ASSIGN, risk)
+    if not risk.is_open and risk.status != RiskStatus.RESOLVED:
+        raise RuleBroken(_("A written-off or invalid matter cannot be changed; reopen it "
+                           "first."), field="status")
+
+    changed = {field: value for field, value in changes.items()
+               if getattr(risk, field) != value}
+    if not changed:
+        return risk
+    old = {field: getattr(risk, field) for field in changed}
+    for field, value in changed.items():
+        setattr(risk, field, value)
+    if "area" in changed:
+        _check_area(actor, risk.area)
+    if "category" in changed or "subtype" in changed:
+        _check_subtype(risk.category, risk.subtype)
+    for field in (*DUTY_FIELDS.values(), "lead"):
+        if field in changed:
+            _check_person_in_scope(changed[field], risk.area, field)
+    if "level" in changed and risk.level and not risk.due_on:
+        risk.due_on = _default_due_on(risk.level)
+        changed["due_on"], old["due_on"] = risk.due_on, None
+    risk.full_clean(exclude=["code", "reported_by", "version"])
+    _save(risk, list(changed))
+
+    duty_by_field = {field: duty for duty, field in DUTY_FIELDS.items()}
+    plain = {}
+    for field in changed:
+        if field in duty_by_field:
+            _event(risk, EventKind.DUTY_CHANGED, actor, changes={
+                "duty": duty_by_field[field],
+                "from": _display(old[field]), "to": _display(changed[field])})
+        else:
+            plain[field] = [_display(old[field]), _display(changed[field])]
+    if plain:
+        _event(risk, EventKind.EDITED, actor, changes=plain)
+    return risk
+
+
+# Transitions ------------------------------------------------------------------------------
+
+def _check_start_preconditions(risk: Risk) -> None:
+    if not risk.level:
+        raise RuleBroken(_("Grade the matter (high, medium or low) before starting."),
+                         field="level")
+    missing = [Duty(duty).label for duty, holder in risk.duty_holder_ids().items()
+               if not holder]
+    if missing:
+        raise RuleBroken(_("Name all four responsible persons first; missing: %(duties)s.")
+                         % {"duties": "、".join(str(label) for label in missing)},
+                         field="duties")
+    if risk.level == RiskLevel.HIGH:
+        if not risk.lead_id:
+            raise RuleBroken(_("A high-level matter needs a lead official (包案领导)."),
+                             field="lead")
+        if not EmergencyPlan.objects.filter(risk=risk).exists():
+            raise RuleBroken(_("A high-level matter needs an emergency plan (一事一案) "
+                               "before it starts."), field="emergency_plan")
+
+
+def _next_tier(risk: Risk, step: int) -> str:
+    index = TIER_ORDER.index(Tier(risk.tier)) + step
+    if index >= len(TIER_ORDER):
+        raise RuleBroken(_("The matter is already at the district tier."), field="tier")
+    if index < 0:
+        raise RuleBroken(_("The matter is already at the community tier."), field="tier")
+    return TIER_ORDER[index]
+
+
+@transaction.atomic
+def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
+                    version: int | None = None) -> Risk:
+    """Apply one of the contract's actions (verify, reject, start, resolve, close, reopen,
+    escalate, deescalate), guarded in one place: the actor's role and tier, the status it
+    starts from, and the action's own preconditions. Writes a transition event.
+
+    Raises Forbidden (403), RuleBroken (400) or StaleVersion (409); changes nothing then.
+    """
+    if action not in TRANSITIONS:
+        raise RuleBroken(_("Unknown action %(action)s.") % {"action": action}, field="action")
+    risk = _lock(risk, version)
+    _require(actor, action, risk)
+    from_statuses, to_status = TRANSITIONS[action]
+    if risk.status not in from_statuses:
+        raise RuleBroken(_("A matter that is %(status)s cannot be %(action)s.")
+                         % {"status": risk.get_status_display(),
+                            "action": Action(action).label}, field="status")
+    note = (note or "").strip()
+    if action in ACTIONS_NEEDING_NOTE and not note:
+        message = (_("Writing off needs a resolution note.") if action == Action.CLOSE
+                   else _("Give a reason in the note."))
+        raise RuleBroken(message, field="note")
+
+    now = timezone.now()
+    fields = ["status"]
+    from_status, from_tier = risk.status, risk.tier
+    if action == Action.START:
+        _check_start_preconditions(risk)
+    if action == Action.CLOSE:
+        risk.resolution_note = note
+        risk.closed_at = now
+        fields += ["resolution_note", "closed_at"]
+    if action == Action.REOPEN:
+        to_status = RiskStatus.REPORTED if risk.status == RiskStatus.INVALID \
+            else RiskStatus.RESOLVING
+        risk.closed_at = None
+        fields.append("closed_at")
+    if action in (Action.ESCALATE, Action.DEESCALATE):
+        risk.tier = _next_tier(risk, 1 if action == Action.ESCALATE else -1)
+        fields.append("tier")
+    risk.status = to_status or risk.status
+    _save(risk, fields, now=now)
+    changes = {"tier": [from_tier, risk.tier]} if risk.tier != from_tier else {}
+    _event(risk, EventKind.TRANSITION, actor, action=action, from_status=from_status,
+           to_status=risk.status, note=note, changes=changes)
+    return risk
+
+
+def verify_risk(risk, *, actor, note="", version=None):
+    return transition_risk(risk, Action.VERIFY, actor=actor, note=note, version=version)
+
+
+def reject_risk(risk, *, actor, note, version=None):
+    return transition_risk(risk, Action.REJECT, actor=actor, note=note, version=version)
+
+
+def start_risk(risk, *, actor, note="", version=None):
+    return transition_risk(risk, Action.START, actor=actor, note=note, version=version)
+
+
+def resolve_risk(risk, *, actor, note="", version=None):
+    return transition_risk(risk, Action.RESOLVE, actor=actor, note=note, version=version)
+
+
+def close_risk(risk, *, actor, note, version=None):
+    return transition_risk(risk, Action.CLOSE, actor=actor, note=note, version=version)
+
+
+def reopen_risk(risk, *, actor, note, version=None):
+    return transition_risk(risk, Action.REOPEN, actor=actor, note=note, version=version)
+
+
+def escalate_risk(risk, *, actor, note, version=None):
+    return transition_risk(risk, Action.ESCALATE, actor=actor, note=note, version=version)
+
+
+def deescalate_risk(risk, *, actor, note, version=None):
+    return transition_risk(risk, Action.DEESCALATE, actor=actor, note=note, version=version)
+
+
+def available_actions(risk: Risk, user) -> list[str]:
+    """The actions ``user`` may take on ``risk`` now (for the buttons on its page)."""
+    actions = []
+    for action, (from_statuses, _to) in TRANSITIONS.items():
+        if risk.status not in from_statuses or not permissions.user_may(user, action, risk):
+            continue
+        if action == Action.ESCALATE and risk.tier == Tier.DISTRICT:
+            continue
+        if action == Action.DEESCALATE and risk.tier == Tier.COMMUNITY:
+            continue
+        actions.append(action)
+    return actions
+
+
+# Notes, parties, plans --------------------------------------------------------------------
+
+@transaction.atomic
+def add_note(risk: Risk, *, actor, note: str) -> RiskEvent:
+    """A progress note, or a grid worker's answer to an instruction."""
+    _require(actor, permissions.NOTE, risk)
+    note = (note or "").strip()
+    if not note:
+        raise RuleBroken(_("The note is empty."), field="note")
+    risk = _lock(risk, None)
+    _save(risk, [])
+    return _event(risk, EventKind.NOTE, actor, note=note)
+
+
+def _add_party(risk: Risk, actor, *, name: str, phone: str = "", relation: str = "party"
+               ) -> Party:
+    name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
+    if not name:
+        raise RuleBroken(_("A party needs a name."), field="name")
+    if phone and not phone.replace("-", "").isdigit():
+        raise RuleBroken(_("A phone number has only digits (and dashes)."), field="phone")
+    party = Party(risk=risk, name=name, phone=phone, relation=relation)
+    party.full_clean()
+    party.save()
+    _event(risk, EventKind.PARTY, actor, changes={"added": str(party),
+                                                  "relation": relation})
+    return party
+
+
+@transaction.atomic
+def add_party(risk: Risk, *, actor, name: str, phone: str = "", relation: str = "party"
+              ) -> Party:
+    _require(actor, permissions.PARTY, risk)
+    risk = _lock(risk, None)
+    party = _add_party(risk, actor, name=name, phone=phone, relation=relation)
+    _save(risk, [])
+    return party
+
+
+@transaction.atomic
+def remove_party(party: Party, *, actor) -> None:
+    risk = _lock(party.risk, None)
+    _require(actor, permissions.PARTY, risk)
+    label = str(party)
+    party.delete()
+    _save(risk, [])
+    _event(risk, EventKind.PARTY, actor, changes={"removed": label})
+
+
+def reveal_parties(risk: Risk, *, actor, origin: Origin | None = None) -> list[Party]:
+    """The parties in the clear, for a user holding the unmask permission; the read is
+    written to the access log (who, what, when, from where)."""
+    if not permissions.may_unmask(actor):
+        raise Forbidden(_("You may not see parties' personal data unmasked."))
+    parties = list(risk.parties.all())
+    log_access(actor=actor, action=AccessLog.Action.UNMASKED_READ, target=f"risk:{risk.code}",
+               detail=f"{len(parties)} parties", origin=origin)
+    return parties
+
+
+@transaction.atomic
+def save_resolution_plan(risk: Risk, *, actor, measures: str, owner=None,
+                         target_date: date | None = None) -> ResolutionPlan:
+    """Write or revise the matter's resolution plan (一事一策)."""
+    risk = _lock(risk, None)
+    _require(actor, permissions.PLAN, risk)
+    if not (measures or "").strip():
+        raise RuleBroken(_("Write the measures of the plan."), field="measures")
+    _check_person_in_scope(owner, risk.area, "owner")
+    plan, created = ResolutionPlan.objects.update_or_create(
+        risk=risk, defaults={"measures": measures.strip(), "owner": owner,
+                             "target_date": target_date})
+    _save(risk, [])
+    _event(risk, EventKind.PLAN, actor, changes={
+        "measures": plan.measures, "owner": _display(owner), "target_date": _display(target_date),
+        "created": created})
+    return plan
+
+
+@transaction.atomic
+def save_emergency_plan(risk: Risk, *, actor, reason: str = "", **content) -> EmergencyPlan:
+    """Write the emergency plan (一事一案) or revise it; a revision keeps the earlier text
+    and needs a reason."""
+    risk = _lock(risk, None)
+    _require(actor, permissions.PLAN, risk)
+    missing = [field for field in EmergencyPlan.CONTENT_FIELDS
+               if not (content.get(field) or "").strip()]
+    if missing:
+        raise RuleBroken(_("Fill in every part of the emergency plan."), field=missing[0])
+    content = {field: content[field].strip() for field in EmergencyPlan.CONTENT_FIELDS}
+    plan = EmergencyPlan.objects.select_for_update().filter(risk=risk).first()
+    if plan is None:
+        plan = EmergencyPlan.objects.create(risk=risk, **content)
+        _event(risk, EventKind.EMERGENCY_PLAN, actor, changes={"revision": 1})
+    elif plan.snapshot() != content:
+        if not reason.strip():
+            raise RuleBroken(_("Say why the emergency plan is revised."), field="reason")
+        EmergencyPlanRevision.objects.create(plan=plan, revision=plan.revision,
+                                             content=plan.snapshot(), reason=reason.strip(),
+                                             revised_by=actor)
+        for field, value in content.items():
+            setattr(plan, field, value)
+        plan.revision += 1
+        plan.save()
+        _event(risk, EventKind.EMERGENCY_PLAN, actor, note=reason.strip(),
+               changes={"revision": plan.revision})
+    else:
+        return plan
+    _save(risk, [])
+    return plan
+
+
+@transaction.atomic
+def record_drill(plan: EmergencyPlan, *, actor, held_on: date, participants: str,
+                 summary: str, findings: str = "") -> EmergencyDrill:
+    """Record a drill of the emergency plan (定期组织演练)."""
+    risk = _lock(plan.risk, None)
+    _require(actor, permissions.PLAN, risk)
+    if not (participants or "").strip() or not (summary or "").strip():
+        raise RuleBroken(_("Say who took part and how the drill went."), field="summary")
+    if held_on > timezone.localdate():
+        raise RuleBroken(_("A drill is recorded after it was held."), field="held_on")
+    drill = EmergencyDrill.objects.create(plan=plan, held_on=held_on,
+                                          participants=participants.strip(),
+                                          summary=summary.strip(), findings=findings.strip(),
+                                          recorded_by=actor)
+    _save(risk, [])
+    _event(risk, EventKind.DRILL, actor, note=summary.strip(),
+           changes={"held_on": held_on.isoformat()})
+    return drill
+
+
+@transaction.atomic
+def link_duplicate(risk: Risk, original: Risk, *, actor, version: int | None = None) -> Risk:
+    """Mark ``risk`` as a duplicate of ``original`` and set it aside as invalid."""
+    if risk.pk == original.pk:
+        raise RuleBroken(_("A matter cannot duplicate itself."), field="duplicate_of")
+    risk = _lock(risk, version)
+    _require(actor, Action.REJECT, risk)
+    if risk.status not in TRANSITIONS[Action.REJECT][0]:
+        raise RuleBroken(_("Only a matter not yet being resolved can be linked as a "
+                           "duplicate."), field="status")
+    from_status = risk.status
+    risk.duplicate_of = original
+    risk.status = RiskStatus.INVALID
+    _save(risk, ["duplicate_of", "status"])
+    _event(risk, EventKind.LINKED, actor, action=Action.REJECT, from_status=from_status,
+           to_status=risk.status, note=_("Duplicate of %(code)s") % {"code": original.code},
+           changes={"duplicate_of": original.code})
+    return risk
+
+
+# Bulk -------------------------------------------------------------------------------------
+
+@dataclass
+class BulkOutcome:
+    risk: Risk
+    error: str = ""
+
+
+def bulk_apply(risks_and_versions: list[tuple[Risk, int]], operation, *, actor
+               ) -> list[BulkOutcome]:
+    """Apply ``operation(risk, version)`` to each selected matter in its own transaction:
+    each one writes its events and respects its version and the actor's role; one
+    refusal does not undo the others, and is reported with its reason."""
+    outcomes = []
+    for risk, version in risks_and_versions:
+        try:
+            outcomes.append(BulkOutcome(operation(risk, version)))
+        except (Forbidden, RuleBroken, StaleVersion) as error:
+            outcomes.append(BulkOutcome(risk, str(error.message)))
+    return outcomes
