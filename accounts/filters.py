@@ -3,12 +3,13 @@ import django_filters
 from accounts.models import User
 from accounts.roles import Role
 from grids.filters import filter_within
+from quanfu.id_filters import IdFilter
 
 
 class PersonFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    within = django_filters.NumberFilter(method="filter_by_subtree", label="Within area (id)")
-    department = django_filters.NumberFilter(field_name="department_id")
+    within = IdFilter(method="filter_by_subtree", label="Within area (id)")
+    department = IdFilter(field_name="department_id")
 
     class Meta:
         model = User

@@ -18,5 +18,5 @@ def visible_people(user) -> QuerySet[User]:
 def get_person_for_user(user, pk) -> User:
     try:
         return visible_people(user).get(pk=pk)
-    except (User.DoesNotExist, ValueError, TypeError) as error:
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such person.") from error

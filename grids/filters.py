@@ -3,6 +3,7 @@ import django_filters
 from grids.choices import AreaKind
 from grids.models import Area
 from grids.scoping import get_area_for_user
+from quanfu.id_filters import IdFilter
 
 
 def filter_within(queryset, request, area_id, field: str = ""):
@@ -13,8 +14,8 @@ def filter_within(queryset, request, area_id, field: str = ""):
 
 class AreaFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=AreaKind.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
-    within = django_filters.NumberFilter(method="filter_by_subtree", label="Within area (id)")
+    parent = IdFilter(field_name="parent_id")
+    within = IdFilter(method="filter_by_subtree", label="Within area (id)")
 
     class Meta:
         model = Area

@@ -72,7 +72,7 @@ def get_area_for_user(user, pk) -> Area:
     """The area with this id if the user may see it; otherwise 404, as if it did not exist."""
     try:
         return visible_areas(user).get(pk=pk)
-    except (Area.DoesNotExist, ValueError, TypeError) as error:
+    except (Area.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such area.") from error
 
 
@@ -90,5 +90,5 @@ def visible_departments(user) -> QuerySet[Department]:
 def get_department_for_user(user, pk) -> Department:
     try:
         return visible_departments(user).get(pk=pk)
-    except (Department.DoesNotExist, ValueError, TypeError) as error:
+    except (Department.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such department.") from error

@@ -188,7 +188,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["quanfu.api.parsers.StrictJSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "quanfu.api.exceptions.exception_handler",
 }
@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
     "and the grid workers' app. Every request sees only its user's scope.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from our own static files: government networks reach no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.filters import filter_within
+from quanfu.id_filters import IdFilter
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Source, Tier
 from risks.models import Risk
 
@@ -41,10 +42,10 @@ class RiskFilterSet(django_filters.FilterSet):
     subtype = django_filters.CharFilter(field_name="subtype__code", label=_("Subtype"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
-    department = django_filters.NumberFilter(field_name="department_id",
+    department = IdFilter(field_name="department_id",
                                              label=_("Department"))
-    area = django_filters.NumberFilter(field_name="area_id", label=_("Area"))
-    within = django_filters.NumberFilter(method="filter_within", label=_("Within area"))
+    area = IdFilter(field_name="area_id", label=_("Area"))
+    within = IdFilter(method="filter_within", label=_("Within area"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     discovered_after = django_filters.IsoDateTimeFilter(field_name="discovered_at",

@@ -31,5 +31,5 @@ def get_risk_for_user(user, pk, *, for_update: bool = False) -> Risk:
         queryset = queryset.select_for_update()
     try:
         return queryset.get(pk=pk)
-    except (Risk.DoesNotExist, ValueError, TypeError) as error:
+    except (Risk.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such matter.") from error

@@ -202,3 +202,60 @@ def log_in(page, username, password=PASSWORD):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+@pytest.fixture
+def categories(db):
+    """The seven categories, seeded by the migration (and seeded again after a
+    transactional test has flushed the tables)."""
+    import importlib
+
+    from django.apps import apps
+
+    from risks.models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
+    return {category.code: category for category in Category.objects.all()}
+
+
+@pytest.fixture
+def report(street, categories):
+    """report(actor, **fields) -> Risk: a matter reported through the service, in grid A1
+    by default, with a plausible title and description."""
+    from risks.services import report_risk
+
+    def _report(actor, **fields):
+        fields.setdefault("title", "楼上漏水引发邻里纠纷")
+        fields.setdefault("description", "住户反映楼上卫生间长期渗漏，双方多次争吵。")
+        fields.setdefault("category", categories["disputes"])
+        fields.setdefault("area", street.grid_a1)
+        return report_risk(actor=actor, **fields).risk
+
+    return _report
+
+
+@pytest.fixture
+def unmasker(street):
+    """A street-level official allowed to see parties unmasked."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user("unmasker", Role.STREET_LEADER, street.street)
+    user.user_permissions.add(Permission.objects.get(codename="unmask_party"))
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def ready_to_start(report, officer_a, roster_a1, leader):
+    """A verified, graded (medium) matter in grid A1 whose four duties are named."""
+    from risks.services import update_risk, verify_risk
+
+    def _ready(level="medium", **fields):
+        risk = report(officer_a, **fields)
+        risk = verify_risk(risk, actor=officer_a)
+        changes = {"level": level}
+        if level == "high":
+            changes["lead"] = leader
+        return update_risk(risk, actor=officer_a, version=risk.version, changes=changes)
+
+    return _ready

@@ -34,6 +34,7 @@ class CategoryViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = CategorySerializer
     lookup_field = "code"
+    lookup_value_regex = "[a-z0-9_-]{1,40}"
     pagination_class = None
 
     def visible_queryset(self, user):
