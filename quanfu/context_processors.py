@@ -1,4 +1,5 @@
 from grids.scoping import scope_roots
+from inbox.services import unread_count
 from quanfu.navigation import items_for
 
 
@@ -8,6 +9,7 @@ def navigation(request):
         return {}
     roots = scope_roots(user)
     return {
+        "inbox_unread": unread_count(user),
         "navigation_items": items_for(user),
         "scope_label": "、".join(root.name for root in roots) if roots is not None else None,
         "current_url_name": getattr(request.resolver_match, "view_name", ""),

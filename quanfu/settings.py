@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "meetings",
     "supervision",
     "audit",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,12 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+EMAIL_BACKEND = read_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+                         if not PRODUCTION else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = read_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = read_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = read_str("DEFAULT_FROM_EMAIL", "quanfu-register@localhost")
 
 API_TOKEN_DEFAULT_DAYS = read_int("API_TOKEN_DEFAULT_DAYS", 365)
 

@@ -1,0 +1,69 @@
+"""Delivering notices: the in-app inbox, and e-mail through Django's e-mail backend."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+
+from inbox.models import Message
+
+
+@dataclass(frozen=True)
+class Notice:
+    recipient: object
+    kind: str
+    title: str
+    key: str
+    body: str = ""
+    link: str = ""
+
+
+def deliver(notices: Iterable[Notice], *, email: bool = True) -> list[Message]:
+    """Put each notice in its recipient's inbox, at most once per (recipient, key), in
+    one INSERT whatever the number of notices; e-mail the new ones after commit.
+
+    Idempotent by construction: the unique (recipient, dedupe_key) constraint decides
+    what is new, not a check before the insert. Returns the messages really created.
+    """
+    batch = uuid.uuid4()
+    rows, people = [], {}
+    for notice in notices:
+        if notice.recipient is None:
+            continue
+        people[notice.recipient.pk] = notice.recipient
+        rows.append(Message(recipient_id=notice.recipient.pk, kind=notice.kind,
+                            title=notice.title[:200], body=notice.body, link=notice.link,
+                            dedupe_key=notice.key[:200], batch=batch))
+    if not rows:
+        return []
+    Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    created = list(Message.objects.filter(batch=batch))
+    if email:
+        mails = [(message.title, f"{message.body}\n\n{message.link}".strip(),
+                  settings.DEFAULT_FROM_EMAIL, [people[message.recipient_id].email])
+                 for message in created if people[message.recipient_id].email]
+        if mails:
+            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return created
+
+
+def notify(recipients: Iterable, *, kind: str, title: str, key: str, body: str = "",
+           link: str = "", email: bool = True) -> list[Message]:
+    """The same notice to several people."""
+    return deliver([Notice(person, kind, title, key, body, link) for person in recipients],
+                   email=email)
+
+
+def unread_count(user) -> int:
+    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(user, message_ids: Iterable[int] | None = None) -> int:
+    unread = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if message_ids is not None:
+        unread = unread.filter(pk__in=list(message_ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,62 @@
+"""The in-app inbox: notices arrive once, are counted in the header, and stay private."""
+
+from django.core import mail
+
+from inbox.models import Message
+from inbox.services import Notice, deliver, notify, unread_count
+
+
+def test_a_notice_is_delivered_once_per_person_and_key(street, officer_a, colleague_a):
+    first = notify([officer_a, colleague_a], kind="warning", title="预警逾期", key="w:1")
+    again = notify([officer_a, colleague_a], kind="warning", title="预警逾期", key="w:1")
+    assert len(first) == 2 and again == []
+    assert Message.objects.count() == 2
+
+
+def test_many_notices_go_in_one_insert(street, officer_a, colleague_a,
+                                       django_assert_num_queries):
+    notices = [Notice(officer_a, "warning", f"预警{n}", f"w:{n}") for n in range(50)]
+    with django_assert_num_queries(2):  # the insert, then reading back what was new
+        created = deliver(notices, email=False)
+    assert len(created) == 50
+
+
+def test_new_notices_are_emailed_after_commit(street, officer_a,
+                                              django_capture_on_commit_callbacks):
+    officer_a.email = "officer_a@example.com"
+    officer_a.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([officer_a], kind="warning", title="预警逾期", key="w:9")
+        notify([officer_a], kind="warning", title="预警逾期", key="w:9")
+    assert [message.to for message in mail.outbox] == [["officer_a@example.com"]]
+
+
+def test_header_shows_the_unread_count(client, street, officer_a):
+    notify([officer_a], kind="warning", title="预警逾期", key="w:2", email=False)
+    client.force_login(officer_a)
+    content = client.get("/").content.decode()
+    assert 'data-testid="inbox-unread">1<' in content
+    assert unread_count(officer_a) == 1
+
+
+def test_opening_a_message_marks_it_read_and_follows_its_link(client, street, officer_a):
+    message = notify([officer_a], kind="x", title="t", key="k", link="/areas/",
+                     email=False)[0]
+    client.force_login(officer_a)
+    response = client.post(f"/inbox/{message.pk}/open/")
+    assert response.status_code == 302 and response["Location"] == "/areas/"
+    assert unread_count(officer_a) == 0
+
+
+def test_nobody_opens_another_persons_message(client, street, officer_a, officer_b):
+    message = notify([officer_a], kind="x", title="t", key="k", email=False)[0]
+    client.force_login(officer_b)
+    assert client.post(f"/inbox/{message.pk}/open/").status_code == 404
+    assert client.get("/inbox/").content.decode().count("list-group-item") == 0
+
+
+def test_a_link_to_another_site_is_not_followed(client, street, officer_a):
+    message = notify([officer_a], kind="x", title="t", key="k",
+                     link="https://evil.example/", email=False)[0]
+    client.force_login(officer_a)
+    assert client.post(f"/inbox/{message.pk}/open/")["Location"] == "/inbox/"
