@@ -55,6 +55,9 @@ def move_area(area: Area, new_parent: Area) -> Area:
         depth=F("depth") + (new_parent.depth + 1 - area.depth),
     )
     area.refresh_from_db()
+    from risks.services import relink_matters_under  # the register keeps a copy of places
+
+    relink_matters_under(area)
     return area
 
 

@@ -89,6 +89,12 @@ class Risk(models.Model):
                                 on_delete=models.PROTECT, related_name="risks")
     area = models.ForeignKey("grids.Area", verbose_name=_("area"), on_delete=models.PROTECT,
                              related_name="risks")
+    # The community and grid the area lies in, kept with the matter so that counts per
+    # community and the daily checks are plain GROUP BY / JOIN on an indexed column.
+    community = models.ForeignKey("grids.Area", verbose_name=_("community"),
+                                  on_delete=models.PROTECT, related_name="+", editable=False)
+    grid = models.ForeignKey("grids.Area", verbose_name=_("grid"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", editable=False)
     department = models.ForeignKey("grids.Department", verbose_name=_("department"), null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="risks")
     source = models.CharField(_("source"), max_length=20, choices=Source.choices,
@@ -137,6 +143,7 @@ class Risk(models.Model):
         indexes = [
             models.Index(fields=["updated_at", "id"], name="risk_sync_idx"),
             models.Index(fields=["area", "status"], name="risk_area_status_idx"),
+            models.Index(fields=["community", "status"], name="risk_community_status_idx"),
             models.Index(fields=["status", "level"], name="risk_status_level_idx"),
             models.Index(fields=["department", "status"], name="risk_department_status_idx"),
             models.Index(fields=["due_on"], name="risk_due_idx",
@@ -153,6 +160,14 @@ class Risk(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.due_on and self.is_open and self.due_on < timezone.localdate())
+
+    def place_in(self, area) -> None:
+        """Put the matter in ``area`` (a community, grid or micro-grid) and note the
+        community and grid that contain it."""
+        ancestors = area.ancestor_ids()
+        self.area = area
+        self.community_id = ancestors[1]
+        self.grid_id = ancestors[2] if len(ancestors) > 2 else None
 
     def duty_holder_ids(self) -> dict[str, int | None]:
         return {duty: getattr(self, f"{field}_id") for duty, field in DUTY_FIELDS.items()}

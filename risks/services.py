@@ -169,6 +169,18 @@ def _check_subtype(category, subtype) -> None:
                          % {"subtype": subtype.name, "category": category.name}, field="subtype")
 
 
+def relink_matters_under(area: Area) -> int:
+    """After ``area`` moved in the tree, point its matters at their new community and grid
+    (one UPDATE per moved level; the matters' own history is untouched)."""
+    ancestors = area.ancestor_ids()
+    matters = Risk.objects.filter(area__path__startswith=area.path)
+    if area.kind == AreaKind.COMMUNITY:
+        return matters.update(community_id=area.pk)
+    if area.kind in (AreaKind.GRID, AreaKind.MICROGRID):
+        return matters.update(community_id=ancestors[1])
+    return 0
+
+
 # Reporting --------------------------------------------------------------------------------
 
 @dataclass
@@ -220,12 +232,13 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
 
     risk = Risk(
         code=next_risk_code(timezone.localtime(now).year),
-        title=title, description=description, category=category, subtype=subtype, area=area,
+        title=title, description=description, category=category, subtype=subtype,
         department=department, source=source, discovered_at=discovered_at, level=level or None,
         due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
         created_at=now, updated_at=now,
         **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
     )
+    risk.place_in(area)
     risk.full_clean(exclude=["code", "reported_by", "version"])
     risk.save()
     _event(risk, EventKind.CREATED, actor, to_status=risk.status, changes={
@@ -267,6 +280,7 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
         setattr(risk, field, value)
     if "area" in changed:
         _check_area(actor, risk.area)
+        risk.place_in(risk.area)
     if "category" in changed or "subtype" in changed:
         _check_subtype(risk.category, risk.subtype)
     for field in (*DUTY_FIELDS.values(), "lead"):
@@ -276,7 +290,8 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
         risk.due_on = _default_due_on(risk.level)
         changed["due_on"], old["due_on"] = risk.due_on, None
     risk.full_clean(exclude=["code", "reported_by", "version"])
-    _save(risk, list(changed))
+    stored = list(changed) + (["community", "grid"] if "area" in changed else [])
+    _save(risk, stored)
 
     duty_by_field = {field: duty for duty, field in DUTY_FIELDS.items()}
     plain = {}

@@ -423,3 +423,18 @@ def test_concurrent_edits_of_one_version_give_one_success(street, categories, of
         thread.join()
     assert sorted(outcomes) == ["ok", "stale"]
     assert Risk.objects.get(pk=risk.pk).version == 2
+
+
+def test_a_matter_knows_its_community_and_grid(report, grid_worker_a1, officer_a, street):
+    in_micro = report(grid_worker_a1, area=street.micro_a1)
+    in_community = report(officer_a, area=street.community_a)
+    assert (in_micro.community, in_micro.grid) == (street.community_a, street.grid_a1)
+    assert (in_community.community, in_community.grid) == (street.community_a, None)
+
+
+def test_moving_a_grid_moves_its_matters_to_the_new_community(report, grid_worker_a1, street):
+    from grids.services import move_area
+
+    risk = report(grid_worker_a1, area=street.micro_a1)
+    move_area(street.grid_a1, street.community_b)
+    assert Risk.objects.get(pk=risk.pk).community == street.community_b
