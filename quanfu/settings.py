@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "supervision",
     "audit",
     "inbox",
+    "rhythm",
 ]
 
 MIDDLEWARE = [

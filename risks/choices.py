@@ -69,6 +69,7 @@ class EventKind(models.TextChoices):
     EMERGENCY_PLAN = "emergency_plan", _("Emergency plan")
     DRILL = "drill", _("Drill")
     LINKED = "linked", _("Linked as duplicate")
+    WARNING = "warning", _("Warning")
 
 
 class Relation(models.TextChoices):

@@ -102,6 +102,7 @@ class Risk(models.Model):
     # null until graded (API_CONTRACT.md): "not graded" is not a level.
     level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices,  # noqa: DJ001
                              null=True, blank=True)
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=RiskStatus.choices,
                               default=RiskStatus.REPORTED)
     tier = models.CharField(_("tier"), max_length=12, choices=Tier.choices,

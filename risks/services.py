@@ -235,6 +235,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         title=title, description=description, category=category, subtype=subtype,
         department=department, source=source, discovered_at=discovered_at, level=level or None,
         due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
+        graded_at=now if level else None,
         created_at=now, updated_at=now,
         **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
     )
@@ -286,11 +287,15 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
     for field in (*DUTY_FIELDS.values(), "lead"):
         if field in changed:
             _check_person_in_scope(changed[field], risk.area, field)
+    also_store = []
+    if "level" in changed:
+        risk.graded_at = timezone.now()
+        also_store.append("graded_at")
     if "level" in changed and risk.level and not risk.due_on:
         risk.due_on = _default_due_on(risk.level)
         changed["due_on"], old["due_on"] = risk.due_on, None
     risk.full_clean(exclude=["code", "reported_by", "version"])
-    stored = list(changed) + (["community", "grid"] if "area" in changed else [])
+    stored = list(changed) + also_store + (["community", "grid"] if "area" in changed else [])
     _save(risk, stored)
 
     duty_by_field = {field: duty for duty, field in DUTY_FIELDS.items()}

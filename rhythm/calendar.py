@@ -1,0 +1,71 @@
+"""Working days by China's official calendar, for the T+2 deadlines.
+
+CalendarDay rows record the exceptions (holidays, make-up workdays 调休) of the years
+that have data; any other day is a workday Monday–Friday. A year with no rows at all
+falls back to Monday–Friday, and the administrator's home page says so.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from rhythm.models import CalendarDay
+
+# Far enough to cross the longest holiday (Spring Festival, National Day: 8–9 days).
+_LOOKAHEAD_DAYS = 31
+
+
+def _overrides(start: date, end: date) -> dict[date, bool]:
+    return dict(CalendarDay.objects.filter(day__gte=start, day__lte=end)
+                .values_list("day", "is_workday"))
+
+
+def years_with_data(years) -> set[int]:
+    years = set(years)
+    found = CalendarDay.objects.filter(day__year__in=years).dates("day", "year")
+    return {day.year for day in found}
+
+
+def years_without_data(years) -> list[int]:
+    years = sorted(set(years))
+    return [year for year in years if year not in years_with_data(years)]
+
+
+def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
+    overrides = _overrides(day, day) if overrides is None else overrides
+    if day in overrides:
+        return overrides[day]
+    return day.weekday() < 5
+
+
+def nth_workday_after(day: date, count: int) -> date:
+    """The ``count``-th working day strictly after ``day`` (one query)."""
+    overrides = _overrides(day, day + timedelta(days=_LOOKAHEAD_DAYS * max(1, count)))
+    current, found = day, 0
+    while found < count:
+        current += timedelta(days=1)
+        if is_workday(current, overrides):
+            found += 1
+    return current
+
+
+def feedback_due_for(issued_at: datetime) -> datetime:
+    """T+2: the end of the second working day after the day of issue (local time)."""
+    issued_day = timezone.localtime(issued_at).date()
+    due_day = nth_workday_after(issued_day, 2)
+    return timezone.make_aware(datetime.combine(due_day, time(23, 59, 59)))
+
+
+def working_days_left(due: datetime, now: datetime | None = None) -> int:
+    """Whole working days from today to the due day (0 on the due day, negative after)."""
+    today = timezone.localtime(now or timezone.now()).date()
+    due_day = timezone.localtime(due).date()
+    if due_day < today:
+        return -(today - due_day).days
+    overrides = _overrides(today, due_day)
+    days, current = 0, today
+    while current < due_day:
+        current += timedelta(days=1)
+        if is_workday(current, overrides):
+            days += 1
+    return days

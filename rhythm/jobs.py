@@ -1,0 +1,74 @@
+"""The scheduled jobs, one function each, for every street in the instance. Celery tasks
+(rhythm.tasks) and the management command call these; each is safe to run twice."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from grids.models import Area
+from inbox.services import Notice, deliver
+from rhythm import services, snapshots
+
+
+def _streets():
+    return Area.objects.filter(kind="street").order_by("code")
+
+
+def daily(day: date | None = None) -> dict:
+    """07:00 日核: today's checklists for every community with open matters."""
+    return services.run_daily_checks(day or timezone.localdate())
+
+
+def sweep() -> dict:
+    """Every 15 minutes: T+2 warnings and instructions past their deadline."""
+    return services.sweep_overdue()
+
+
+def weekly(day: date | None = None) -> dict:
+    """Monday 08:00 周调: last week's snapshot for each street; leaders are told."""
+    day = day or timezone.localdate()
+    last_week = snapshots.week_start(day) - timezone.timedelta(days=7)
+    taken = 0
+    for street in _streets():
+        snapshot, created = snapshots.take_weekly_snapshot(street, last_week)
+        taken += created
+        leaders = User.objects.filter(role=Role.STREET_LEADER, area=street, is_active=True)
+        deliver([Notice(leader, "weekly_report",
+                        _("Weekly report of %(start)s is ready") % {"start": last_week},
+                        key=f"weekly:{street.pk}:{last_week}",
+                        link=f"/rhythm/weekly/?week={last_week}") for leader in leaders])
+    return {"snapshots": taken}
+
+
+def monthly(day: date | None = None) -> dict:
+    """1st of the month 08:00 月统: last month's target rates for each street."""
+    day = day or timezone.localdate()
+    last_month = (snapshots.month_start(day) - timezone.timedelta(days=1)).replace(day=1)
+    taken = sum(snapshots.take_monthly_snapshot(street, last_month)[1] for street in _streets())
+    return {"snapshots": taken}
+
+
+def data_quality(day: date | None = None) -> dict:
+    """Weekly 数据填报质量定期反馈: each community's officers get their own figures."""
+    day = day or timezone.localdate()
+    taken, notices = 0, []
+    for street in _streets():
+        snapshot, created = snapshots.take_data_quality_snapshot(street, day)
+        taken += created
+        by_community = {row["community_id"]: row for row in snapshot.rows}
+        officers = User.objects.filter(role=Role.COMMUNITY_OFFICER, is_active=True,
+                                       area_id__in=by_community)
+        for officer in officers:
+            row = by_community[officer.area_id]
+            body = _("Missing level %(missing_level)s, missing duties %(missing_duties)s, "
+                     "missing plan %(missing_plan)s, unconfirmed checks %(unconfirmed_checks)s, "
+                     "overdue warnings %(overdue_warnings)s.") % row
+            notices.append(Notice(officer, "data_quality",
+                                  _("Data quality of %(community)s: %(problems)s to fix")
+                                  % row, key=f"quality:{snapshot.pk}", body=body,
+                                  link="/rhythm/quality/"))
+    deliver(notices)
+    return {"snapshots": taken, "notices": len(notices)}

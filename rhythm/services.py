@@ -1,0 +1,329 @@
+"""The rhythm of the work plan: T+2 warnings and their sweep, daily checks (日核), zero
+reports, work instructions. Snapshots live in rhythm.snapshots.
+
+Jobs are idempotent by construction: rows claimed with a conditional UPDATE, or inserted
+under a unique constraint with ON CONFLICT DO NOTHING; never check-then-act. Sweeps are
+set-based: their query count does not grow with the number of rows they touch.
+"""
+
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from grids.models import Area
+from inbox.services import Notice, deliver
+from quanfu.errors import Forbidden, RuleBroken
+from rhythm.calendar import feedback_due_for
+from rhythm.choices import CheckOutcome, InstructionStatus, WarningStatus
+from rhythm.models import (
+    DailyCheck,
+    DailyCheckItem,
+    InstructionRecipient,
+    RiskWarning,
+    WorkInstruction,
+    ZeroReport,
+)
+from rhythm.permissions import require
+from risks.choices import OPEN_STATUSES, EventKind
+from risks.models import DUTY_FIELDS, Risk, RiskEvent
+
+_PEOPLE_FIELDS = [f"risk__{field}_id" for field in DUTY_FIELDS.values()] + ["risk__lead_id"]
+
+
+def _risk_event(risk: Risk, actor, note: str, **changes) -> None:
+    # Touches the matter (version, updated_at) so the sync walk carries the news.
+    Risk.objects.filter(pk=risk.pk).update(version=F("version") + 1,
+                                           updated_at=timezone.now())
+    RiskEvent.objects.create(risk=risk, kind=EventKind.WARNING, actor=actor, note=note,
+                             changes=changes)
+
+
+# Warnings (预警) --------------------------------------------------------------------------
+
+@transaction.atomic
+def issue_warning(risk: Risk, *, actor, content: str, issued_at: datetime | None = None
+                  ) -> RiskWarning:
+    """Issue a warning on a graded, open matter. The feedback is due by the end of the
+    second working day after the day of issue (T+2). ``issued_at`` may lie in the past
+    (a warning from the district platform or on paper), never in the future. The
+    responsible persons are told through the inbox (delivered here, or by the sweep)."""
+    require(actor, "issue_warning")
+    risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    if not risk.level:
+        raise RuleBroken(_("Grade the matter before issuing a warning on it."), field="risk")
+    if not risk.is_open:
+        raise RuleBroken(_("A warning is issued on an open matter."), field="risk")
+    if not (content or "").strip():
+        raise RuleBroken(_("Say what the warning is about."), field="content")
+    now = timezone.now()
+    issued_at = issued_at or now
+    if issued_at > now + timezone.timedelta(minutes=5):
+        raise RuleBroken(_("A warning cannot be issued in the future."), field="issued_at")
+    warning = RiskWarning.objects.create(
+        risk=risk, level=risk.level, content=content.strip(), issued_at=issued_at,
+        issued_by=actor, feedback_due=feedback_due_for(issued_at))
+    _risk_event(risk, actor, content.strip(), warning=warning.pk,
+                feedback_due=timezone.localtime(warning.feedback_due).isoformat())
+    deliver_issue_notices(now)
+    return warning
+
+
+@transaction.atomic
+def record_feedback(warning: RiskWarning, *, actor, content: str) -> RiskWarning:
+    """Answer a warning (反馈): closes it, on time or late. Answering twice is refused."""
+    require(actor, "answer_warning")
+    warning = RiskWarning.objects.select_for_update().select_related("risk").get(pk=warning.pk)
+    if warning.status == WarningStatus.ANSWERED:
+        raise RuleBroken(_("This warning has already been answered."), field="status")
+    if not (content or "").strip():
+        raise RuleBroken(_("Write the feedback."), field="content")
+    warning.status = WarningStatus.ANSWERED
+    warning.feedback = content.strip()
+    warning.answered_at = timezone.now()
+    warning.answered_by = actor
+    warning.save(update_fields=["status", "feedback", "answered_at", "answered_by"])
+    _risk_event(warning.risk, actor, content.strip(), warning=warning.pk, feedback=True,
+                on_time=warning.answered_on_time)
+    return warning
+
+
+def _community_officers(community_ids) -> dict[int, list[User]]:
+    officers: dict[int, list[User]] = {}
+    for user in User.objects.filter(role=Role.COMMUNITY_OFFICER, is_active=True,
+                                    area_id__in=set(community_ids)):
+        officers.setdefault(user.area_id, []).append(user)
+    return officers
+
+
+def _people_of(rows) -> dict[int, User]:
+    ids = {row[field] for row in rows for field in _PEOPLE_FIELDS if row[field]}
+    return User.objects.in_bulk(ids)
+
+
+def deliver_issue_notices(now: datetime | None = None) -> int:
+    """The outbox of new warnings: tell each one's responsible persons, once. Runs when a
+    warning is issued and again in every sweep, so nothing is lost while a worker or the
+    broker is down. Three queries whatever the number of warnings."""
+    now = now or timezone.now()
+    claimed = RiskWarning.objects.filter(notified_at__isnull=True).update(notified_at=now)
+    if not claimed:
+        return 0
+    rows = list(RiskWarning.objects.filter(notified_at=now)
+                .values("id", "risk_id", "risk__code", "risk__title", "feedback_due",
+                        *_PEOPLE_FIELDS))
+    people = _people_of(rows)
+    notices = []
+    for row in rows:
+        due = timezone.localtime(row["feedback_due"]).strftime("%Y-%m-%d %H:%M")
+        for field in _PEOPLE_FIELDS:
+            person = people.get(row[field])
+            notices.append(Notice(
+                person, "warning_issued",
+                _("Warning on %(code)s %(title)s: feedback due %(due)s")
+                % {"code": row["risk__code"], "title": row["risk__title"], "due": due},
+                key=f"warning:{row['id']}:issued", link=f"/risks/{row['risk_id']}/"))
+    deliver(notices)
+    return len(rows)
+
+
+def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
+    """The T+2 sweep (every 15 minutes): mark unanswered warnings and instructions past
+    their deadline overdue, tell the responsible persons and their community's officers,
+    and deliver any issue notices still pending. Running it twice changes nothing more."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = deliver_issue_notices(now)
+        overdue = RiskWarning.objects.filter(
+            status=WarningStatus.OPEN, feedback_due__lt=now
+        ).update(status=WarningStatus.OVERDUE, overdue_at=now)
+        if overdue:
+            _notify_overdue_warnings(now)
+        instructions = InstructionRecipient.objects.filter(
+            status=InstructionStatus.OPEN, instruction__deadline__lt=now
+        ).update(status=InstructionStatus.OVERDUE, overdue_at=now)
+        if instructions:
+            _notify_overdue_instructions(now)
+    return {"warnings_overdue": overdue, "instructions_overdue": instructions,
+            "issue_notices": pending}
+
+
+def _notify_overdue_warnings(now: datetime) -> None:
+    rows = list(RiskWarning.objects.filter(overdue_at=now, status=WarningStatus.OVERDUE)
+                .values("id", "risk_id", "risk__code", "risk__title", "risk__community_id",
+                        *_PEOPLE_FIELDS))
+    people = _people_of(rows)
+    officers = _community_officers(row["risk__community_id"] for row in rows)
+    notices = []
+    for row in rows:
+        recipients = [people.get(row[field]) for field in _PEOPLE_FIELDS]
+        recipients += officers.get(row["risk__community_id"], [])
+        title = _("Overdue warning on %(code)s %(title)s: no feedback by T+2; consider "
+                  "escalating") % {"code": row["risk__code"], "title": row["risk__title"]}
+        notices += [Notice(person, "warning_overdue", title, key=f"warning:{row['id']}:overdue",
+                           link=f"/risks/{row['risk_id']}/") for person in recipients]
+    deliver(notices)
+
+
+def _notify_overdue_instructions(now: datetime) -> None:
+    rows = list(InstructionRecipient.objects.filter(overdue_at=now)
+                .values("id", "worker_id", "instruction_id", "instruction__issued_by_id",
+                        "instruction__content"))
+    people = User.objects.in_bulk({row["worker_id"] for row in rows}
+                                  | {row["instruction__issued_by_id"] for row in rows})
+    notices = []
+    for row in rows:
+        title = _("Overdue instruction: %(content)s") % {
+            "content": row["instruction__content"][:60]}
+        for person_id in (row["worker_id"], row["instruction__issued_by_id"]):
+            notices.append(Notice(people.get(person_id), "instruction_overdue", title,
+                                  key=f"instruction:{row['id']}:overdue",
+                                  link="/rhythm/instructions/"))
+    deliver(notices)
+
+
+def matters_with_overdue_warnings(queryset):
+    """The matters flagged for escalation by an unanswered, overdue warning."""
+    return queryset.filter(warnings__status=WarningStatus.OVERDUE).distinct()
+
+
+# Daily checks (日核) and zero reports -----------------------------------------------------
+
+def run_daily_checks(day: date) -> dict[str, int]:
+    """Open one checklist per community with open matters, listing each open matter.
+    Two INSERT … SELECT statements, idempotent under unique constraints."""
+    statuses = tuple(str(status) for status in OPEN_STATUSES)
+    marks = ", ".join(["%s"] * len(statuses))
+    check, item, risk = (DailyCheck._meta.db_table, DailyCheckItem._meta.db_table,
+                         Risk._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {check} (community_id, day, created_at) "
+            f"SELECT DISTINCT community_id, %s, %s FROM {risk} WHERE status IN ({marks}) "
+            "ON CONFLICT (community_id, day) DO NOTHING",
+            [day, timezone.now(), *statuses])
+        checks = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {item} (check_list_id, risk_id, outcome, note) "
+            f"SELECT c.id, r.id, '', '' FROM {risk} r JOIN {check} c "
+            f"ON c.community_id = r.community_id AND c.day = %s WHERE r.status IN ({marks}) "
+            "ON CONFLICT (check_list_id, risk_id) DO NOTHING",
+            [day, *statuses])
+        items = cursor.rowcount
+    return {"checks": max(checks, 0), "items": max(items, 0)}
+
+
+@transaction.atomic
+def confirm_check_item(item: DailyCheckItem, *, actor, outcome: str, note: str = ""
+                       ) -> DailyCheckItem:
+    """An officer confirms one matter of today's checklist: unchanged, or changed with a
+    note (which also goes on the matter's history)."""
+    require(actor, "confirm_daily_check")
+    item = DailyCheckItem.objects.select_for_update().select_related(
+        "check_list", "risk").get(pk=item.pk)
+    if item.check_list.day != timezone.localdate():
+        raise RuleBroken(_("Only today's checklist can be confirmed."), field="day")
+    if outcome not in CheckOutcome.values:
+        raise RuleBroken(_("Say whether the matter is unchanged or changed."), field="outcome")
+    note = (note or "").strip()
+    if outcome == CheckOutcome.CHANGED and not note:
+        raise RuleBroken(_("Say what changed."), field="note")
+    item.outcome, item.note = outcome, note
+    item.confirmed_at, item.confirmed_by = timezone.now(), actor
+    item.save(update_fields=["outcome", "note", "confirmed_at", "confirmed_by"])
+    if outcome == CheckOutcome.CHANGED:
+        from risks.services import add_note
+
+        add_note(item.risk, actor=actor, note=_("Daily check: %(note)s") % {"note": note})
+    return item
+
+
+def file_zero_report(grid: Area, *, actor, day: date | None = None) -> ZeroReport:
+    """A grid worker reports that nothing new was found in their grid today (零报告).
+    Filing twice on one day keeps the first."""
+    require(actor, "zero_report")
+    day = day or timezone.localdate()
+    if grid.kind != "grid" or not (grid.is_within(actor.area) or actor.area.is_within(grid)):
+        raise Forbidden(_("You report for your own grid."))
+    report, _created = ZeroReport.objects.get_or_create(grid=grid, day=day,
+                                                        defaults={"reporter": actor})
+    return report
+
+
+def silent_grids(area: Area, day: date):
+    """Grids under ``area`` with neither a new matter nor a zero report on ``day``."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timezone.timedelta(days=1)
+    reported = Risk.objects.filter(created_at__gte=start, created_at__lt=end,
+                                   grid__isnull=False).values("grid_id")
+    zero = ZeroReport.objects.filter(day=day).values("grid_id")
+    return (Area.objects.filter(path__startswith=area.path, kind="grid")
+            .exclude(pk__in=reported).exclude(pk__in=zero).select_related("parent")
+            .order_by("code"))
+
+
+# Work instructions (工作指令) -------------------------------------------------------------
+
+@transaction.atomic
+def send_instruction(*, actor, workers: list[User], kind: str, content: str,
+                     deadline: datetime, risk: Risk | None = None, area: Area | None = None
+                     ) -> WorkInstruction:
+    """Send grid workers an instruction about a matter or an area, with a deadline."""
+    require(actor, "send_instruction")
+    if not workers:
+        raise RuleBroken(_("Choose at least one grid worker."), field="workers")
+    if not (content or "").strip():
+        raise RuleBroken(_("Write the instruction."), field="content")
+    if deadline <= timezone.now():
+        raise RuleBroken(_("The deadline must lie ahead."), field="deadline")
+    area = area or (risk.area if risk else None)
+    if area is None:
+        raise RuleBroken(_("Say which matter or area the instruction is about."), field="area")
+    for worker in workers:
+        if worker.role != Role.GRID_WORKER or not (worker.area.is_within(area)
+                                                    or area.is_within(worker.area)):
+            raise RuleBroken(_("%(person)s is not a grid worker of %(area)s.")
+                             % {"person": worker.display_name, "area": area.name},
+                             field="workers")
+    instruction = WorkInstruction.objects.create(risk=risk, area=area, kind=kind,
+                                                 content=content.strip(), deadline=deadline,
+                                                 issued_by=actor)
+    InstructionRecipient.objects.bulk_create(
+        [InstructionRecipient(instruction=instruction, worker=worker) for worker in workers])
+    deliver([Notice(worker, "instruction", _("Instruction: %(content)s")
+                    % {"content": instruction.content[:60]},
+                    key=f"instruction:{instruction.pk}", link="/rhythm/instructions/")
+             for worker in workers])
+    return instruction
+
+
+@transaction.atomic
+def answer_instruction(recipient: InstructionRecipient, *, actor, answer: str
+                       ) -> InstructionRecipient:
+    recipient = InstructionRecipient.objects.select_for_update().select_related(
+        "instruction").get(pk=recipient.pk)
+    if recipient.worker_id != actor.pk:
+        raise Forbidden(_("Only the grid worker it was sent to answers an instruction."))
+    if recipient.status == InstructionStatus.ANSWERED:
+        raise RuleBroken(_("This instruction has already been answered."), field="status")
+    if not (answer or "").strip():
+        raise RuleBroken(_("Write your answer."), field="answer")
+    recipient.status, recipient.answer = InstructionStatus.ANSWERED, answer.strip()
+    recipient.answered_at = timezone.now()
+    recipient.save(update_fields=["status", "answer", "answered_at"])
+    if recipient.instruction.risk_id:
+        from risks.services import add_note
+
+        add_note(recipient.instruction.risk, actor=actor,
+                 note=_("Answer to instruction: %(answer)s") % {"answer": recipient.answer})
+    return recipient
+
+
+def open_instructions_for(user):
+    return (InstructionRecipient.objects.filter(worker=user)
+            .filter(Q(status=InstructionStatus.OPEN) | Q(status=InstructionStatus.OVERDUE))
+            .select_related("instruction", "instruction__risk"))

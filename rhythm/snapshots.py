@@ -1,0 +1,246 @@
+"""Figures kept as they were: the weekly update (周调), the monthly statistics (月统) and
+the data-quality feedback (数据填报质量定期反馈). Each is a handful of aggregate queries
+over the matters, whatever their number, stored once per street and period."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from grids.models import Area
+from rhythm.choices import WarningStatus
+from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
+from risks.choices import OPEN_STATUSES, Action, EventKind, RiskLevel, RiskStatus
+from risks.models import DUTY_FIELDS, ResolutionPlan, Risk, RiskEvent
+
+# Targets of the work plan: high-level matters resolved 100%, medium and low ≥ 90%.
+TARGET_RATE = {RiskLevel.HIGH: 1.0, RiskLevel.MEDIUM: 0.9, RiskLevel.LOW: 0.9}
+STALE_GRADING_DAYS = 30
+DONE = (RiskStatus.RESOLVED, RiskStatus.CLOSED)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _street_matters(street: Area):
+    return Risk.objects.filter(community__path__startswith=street.path)
+
+
+def _store(street: Area, kind: str, period_start: date, compute) -> tuple[Snapshot, bool]:
+    """Keep one snapshot per street, kind and period: the unique constraint decides."""
+    existing = Snapshot.objects.filter(street=street, kind=kind, period_start=period_start)
+    found = existing.first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            return Snapshot.objects.create(street=street, kind=kind, period_start=period_start,
+                                           rows=compute()), True
+    except IntegrityError:  # another worker stored it first
+        return existing.get(), False
+
+
+# Weekly -----------------------------------------------------------------------------------
+
+def weekly_rows(street: Area, start: date) -> list[dict]:
+    """Counts per community × category × level × tier × status at the end of the week,
+    with what happened in the week: new, written off, overdue, escalated."""
+    begin, end = _local_midnight(start), _local_midnight(start + timedelta(days=7))
+    in_week = Q(created_at__gte=begin, created_at__lt=end)
+    escalated = RiskEvent.objects.filter(
+        risk=OuterRef("pk"), kind=EventKind.TRANSITION, action=Action.ESCALATE,
+        created_at__gte=begin, created_at__lt=end)
+    rows = (
+        _street_matters(street).filter(created_at__lt=end)
+        .annotate(escalated_in_week=Exists(escalated))
+        .values("community_id", "community__name", "category__code", "category__name",
+                "level", "tier", "status")
+        .annotate(
+            total=Count("id"),
+            new=Count("id", filter=in_week),
+            closed_in_week=Count("id", filter=Q(closed_at__gte=begin, closed_at__lt=end)),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES,
+                                         due_on__lt=start + timedelta(days=7))),
+            escalated=Count("id", filter=Q(escalated_in_week=True)),
+        )
+        .order_by("community__name", "category__code", "level", "tier", "status")
+    )
+    return [{**row, "level": row["level"] or ""} for row in rows]
+
+
+def take_weekly_snapshot(street: Area, start: date) -> tuple[Snapshot, bool]:
+    start = week_start(start)
+    return _store(street, Snapshot.Kind.WEEKLY, start, lambda: weekly_rows(street, start))
+
+
+def summarise(rows: list[dict], key: str) -> dict[str, dict[str, int]]:
+    """Fold weekly rows by one key (community__name, category__name, level, tier)."""
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        bucket = totals.setdefault(row[key] or "", {
+            "total": 0, "new": 0, "verified": 0, "resolving": 0, "resolved": 0, "closed": 0,
+            "closed_in_week": 0, "overdue": 0, "escalated": 0})
+        bucket["total"] += row["total"]
+        for field in ("new", "closed_in_week", "overdue", "escalated"):
+            bucket[field] += row[field]
+        if row["status"] in bucket:
+            bucket[row["status"]] += row["total"]
+    return totals
+
+
+def weekly_report(street: Area, start: date) -> dict:
+    """This week's figures (live) against last week's snapshot, by community, category,
+    level and tier; and the matters whose grading is stale."""
+    start = week_start(start)
+    current = weekly_rows(street, start)
+    previous_snapshot = Snapshot.objects.filter(
+        street=street, kind=Snapshot.Kind.WEEKLY, period_start=start - timedelta(days=7)
+    ).first()
+    previous = previous_snapshot.rows if previous_snapshot else weekly_rows(
+        street, start - timedelta(days=7))
+    report = {"week_start": start, "week_end": start + timedelta(days=6), "sections": []}
+    for key in ("community__name", "category__name", "level", "tier"):
+        now_totals, then_totals = summarise(current, key), summarise(previous, key)
+        lines = []
+        for name, figures in sorted(now_totals.items()):
+            before = then_totals.get(name, {})
+            lines.append({"name": name, **figures,
+                          "change": figures["total"] - before.get("total", 0)})
+        report["sections"].append({"key": key, "lines": lines})
+    report["stale"] = list(stale_gradings(street))
+    return report
+
+
+def stale_gradings(street: Area, today: date | None = None):
+    """Open, graded matters not re-graded for STALE_GRADING_DAYS (周调: re-grade weekly)."""
+    today = today or timezone.localdate()
+    limit = _local_midnight(today - timedelta(days=STALE_GRADING_DAYS))
+    return (_street_matters(street).filter(status__in=OPEN_STATUSES, level__isnull=False,
+                                           graded_at__lt=limit)
+            .select_related("community").order_by("graded_at")[:200])
+
+
+# Monthly ----------------------------------------------------------------------------------
+
+def monthly_rows(street: Area, start: date) -> list[dict]:
+    """Per community and for the whole street: resolution rate by level against the
+    targets, write-off rate, and on-time feedback rate of the warnings due that month."""
+    next_month = (start + timedelta(days=32)).replace(day=1)
+    end = _local_midnight(next_month)
+    matters = _street_matters(street).filter(created_at__lt=end).exclude(
+        status=RiskStatus.INVALID)
+    by_level = (matters.values("community_id", "community__name", "level")
+                .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=DONE)),
+                          closed=Count("id", filter=Q(status=RiskStatus.CLOSED))))
+    feedback = (RiskWarning.objects
+                .filter(risk__community__path__startswith=street.path,
+                        feedback_due__gte=_local_midnight(start), feedback_due__lt=end)
+                .values("risk__community_id")
+                .annotate(due=Count("id"),
+                          on_time=Count("id", filter=Q(status=WarningStatus.ANSWERED,
+                                                        answered_at__lte=F("feedback_due")))))
+    on_time = {row["risk__community_id"]: row for row in feedback}
+    communities: dict[int, dict] = {}
+    for row in by_level:
+        entry = communities.setdefault(row["community_id"], {
+            "community_id": row["community_id"], "community": row["community__name"],
+            "levels": {}, "total": 0, "closed": 0})
+        entry["total"] += row["total"]
+        entry["closed"] += row["closed"]
+        if row["level"]:
+            entry["levels"][row["level"]] = {"total": row["total"], "done": row["done"]}
+    result = [_rates(entry, on_time.get(entry["community_id"])) for entry in
+              sorted(communities.values(), key=lambda entry: entry["community"])]
+    street_entry = {"community_id": None, "community": street.name, "levels": {}, "total": 0,
+                    "closed": 0}
+    for entry in communities.values():
+        street_entry["total"] += entry["total"]
+        street_entry["closed"] += entry["closed"]
+        for level, figures in entry["levels"].items():
+            bucket = street_entry["levels"].setdefault(level, {"total": 0, "done": 0})
+            bucket["total"] += figures["total"]
+            bucket["done"] += figures["done"]
+    all_feedback = {"due": sum(row["due"] for row in on_time.values()),
+                    "on_time": sum(row["on_time"] for row in on_time.values())}
+    return [*result, _rates(street_entry, all_feedback)]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _rates(entry: dict, feedback: dict | None) -> dict:
+    levels = {}
+    for level in RiskLevel.values:
+        figures = entry["levels"].get(level, {"total": 0, "done": 0})
+        rate = _rate(figures["done"], figures["total"])
+        levels[level] = {**figures, "rate": rate, "target": TARGET_RATE[level],
+                         "met": rate is None or rate >= TARGET_RATE[level]}
+    return {"community_id": entry["community_id"], "community": entry["community"],
+            "levels": levels, "total": entry["total"], "closed": entry["closed"],
+            "write_off_rate": _rate(entry["closed"], entry["total"]),
+            "feedback_due": (feedback or {}).get("due", 0),
+            "feedback_on_time": (feedback or {}).get("on_time", 0),
+            "on_time_feedback_rate": _rate((feedback or {}).get("on_time", 0),
+                                           (feedback or {}).get("due", 0))}
+
+
+def take_monthly_snapshot(street: Area, start: date) -> tuple[Snapshot, bool]:
+    start = month_start(start)
+    return _store(street, Snapshot.Kind.MONTHLY, start, lambda: monthly_rows(street, start))
+
+
+# Data quality -----------------------------------------------------------------------------
+
+def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
+    """Per community: matters missing a level, duties or a plan, daily-check items left
+    unconfirmed in the last seven days, and overdue warnings. Five grouped queries."""
+    today = today or timezone.localdate()
+    matters = _street_matters(street)
+    past_verification = (RiskStatus.VERIFIED, RiskStatus.RESOLVING)
+    missing_duty = Q()
+    for field in DUTY_FIELDS.values():
+        missing_duty |= Q(**{f"{field}__isnull": True})
+    counts: dict[int, dict] = {
+        area.pk: {"community_id": area.pk, "community": area.name, "missing_level": 0,
+                  "missing_duties": 0, "missing_plan": 0, "unconfirmed_checks": 0,
+                  "overdue_warnings": 0}
+        for area in Area.objects.filter(path__startswith=street.path, kind="community")
+    }
+
+    def add(queryset, key, field="community_id"):
+        for row in queryset.values(field).annotate(count=Count("id")).order_by():
+            if row[field] in counts:
+                counts[row[field]][key] = row["count"]
+
+    add(matters.filter(status__in=past_verification, level__isnull=True), "missing_level")
+    add(matters.filter(status__in=past_verification).filter(missing_duty), "missing_duties")
+    add(matters.filter(status=RiskStatus.RESOLVING).exclude(
+        Exists(ResolutionPlan.objects.filter(risk=OuterRef("pk")))), "missing_plan")
+    add(DailyCheckItem.objects.filter(
+        check_list__day__gte=today - timedelta(days=7), check_list__day__lt=today,
+        confirmed_at__isnull=True, check_list__community__path__startswith=street.path),
+        "unconfirmed_checks", field="check_list__community_id")
+    add(RiskWarning.objects.filter(status=WarningStatus.OVERDUE,
+                                   risk__community__path__startswith=street.path),
+        "overdue_warnings", field="risk__community_id")
+    for entry in counts.values():
+        entry["problems"] = sum(value for key, value in entry.items()
+                                if key not in ("community_id", "community", "problems"))
+    return sorted(counts.values(), key=lambda entry: entry["community"])
+
+
+def take_data_quality_snapshot(street: Area, day: date) -> tuple[Snapshot, bool]:
+    start = week_start(day)
+    return _store(street, Snapshot.Kind.DATA_QUALITY, start,
+                  lambda: data_quality_rows(street, day))
