@@ -21,6 +21,8 @@ class Message(models.Model):
     batch = models.UUIDField(editable=False, db_index=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # E-mail outbox: set when the e-mail copy was handed to the mail server.
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbox message")

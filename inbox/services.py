@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.utils import timezone
 
 from inbox.models import Message
+from quanfu.enqueue import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ def deliver(notices: Iterable[Notice], *, email: bool = True) -> list[Message]:
     what is new, not a check before the insert. Returns the messages really created.
     """
     batch = uuid.uuid4()
+    no_email_needed = None if email else timezone.now()
     rows, people = [], {}
     for notice in notices:
         if notice.recipient is None:
@@ -37,18 +38,32 @@ def deliver(notices: Iterable[Notice], *, email: bool = True) -> list[Message]:
         people[notice.recipient.pk] = notice.recipient
         rows.append(Message(recipient_id=notice.recipient.pk, kind=notice.kind,
                             title=notice.title[:200], body=notice.body, link=notice.link,
-                            dedupe_key=notice.key[:200], batch=batch))
+                            dedupe_key=notice.key[:200], batch=batch,
+                            emailed_at=no_email_needed))
     if not rows:
         return []
     Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     created = list(Message.objects.filter(batch=batch))
-    if email:
-        mails = [(message.title, f"{message.body}\n\n{message.link}".strip(),
-                  settings.DEFAULT_FROM_EMAIL, [people[message.recipient_id].email])
-                 for message in created if people[message.recipient_id].email]
-        if mails:
-            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    if email and any(people[message.recipient_id].email for message in created):
+        from inbox.tasks import send_pending_emails_task
+
+        enqueue_on_commit(send_pending_emails_task)
     return created
+
+
+def send_pending_emails(now=None) -> int:
+    """The e-mail outbox: send every message not yet e-mailed to a person with an address,
+    claiming them first with one UPDATE so that two workers never send the same one."""
+    now = now or timezone.now()
+    claimed = Message.objects.filter(emailed_at__isnull=True).exclude(
+        recipient__email="").update(emailed_at=now)
+    if not claimed:
+        return 0
+    messages = Message.objects.filter(emailed_at=now).select_related("recipient")
+    mails = [(message.title, f"{message.body}\n\n{message.link}".strip(),
+              settings.DEFAULT_FROM_EMAIL, [message.recipient.email]) for message in messages]
+    send_mass_mail(mails, fail_silently=True)
+    return len(mails)
 
 
 def notify(recipients: Iterable, *, kind: str, title: str, key: str, body: str = "",

@@ -121,7 +121,13 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A task taken by a worker that dies is handed out again after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": read_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # how often (seconds × every Nth sweep) a worker looks for such orphans
+        "unacked_restore_interval": read_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": read_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "filesystem://"
@@ -135,6 +141,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_TIMEOUT = read_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+# Big jobs commit in batches (so a killed worker loses at most one batch) and may pause
+# between batches to spare the database at peak hours.
+RHYTHM_DAILY_BATCH = read_int("RHYTHM_DAILY_BATCH", 200)
+RHYTHM_BATCH_PAUSE_SECONDS = float(read_str("RHYTHM_BATCH_PAUSE_SECONDS", "0") or 0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = read_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Beat copies these into django-celery-beat's tables, where the admin can edit them.

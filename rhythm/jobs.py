@@ -23,8 +23,13 @@ def daily(day: date | None = None) -> dict:
 
 
 def sweep() -> dict:
-    """Every 15 minutes: T+2 warnings and instructions past their deadline."""
-    return services.sweep_overdue()
+    """Every 15 minutes: T+2 warnings and instructions past their deadline, and any
+    e-mail that could not be sent while the broker or a worker was down."""
+    from inbox.services import send_pending_emails
+
+    result = services.sweep_overdue()
+    result["emails"] = send_pending_emails()
+    return result
 
 
 def weekly(day: date | None = None) -> dict:

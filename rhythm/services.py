@@ -6,8 +6,10 @@ under a unique constraint with ON CONFLICT DO NOTHING; never check-then-act. Swe
 set-based: their query count does not grow with the number of rows they touch.
 """
 
+import time
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -195,26 +197,41 @@ def matters_with_overdue_warnings(queryset):
 
 def run_daily_checks(day: date) -> dict[str, int]:
     """Open one checklist per community with open matters, listing each open matter.
-    Two INSERT … SELECT statements, idempotent under unique constraints."""
+
+    Communities are taken in batches of RHYTHM_DAILY_BATCH, each batch two
+    INSERT … SELECT statements in its own transaction: a worker killed half-way loses at
+    most one batch, and the unique constraints make the rerun add only what is missing.
+    """
     statuses = tuple(str(status) for status in OPEN_STATUSES)
     marks = ", ".join(["%s"] * len(statuses))
     check, item, risk = (DailyCheck._meta.db_table, DailyCheckItem._meta.db_table,
                          Risk._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {check} (community_id, day, created_at) "
-            f"SELECT DISTINCT community_id, %s, %s FROM {risk} WHERE status IN ({marks}) "
-            "ON CONFLICT (community_id, day) DO NOTHING",
-            [day, timezone.now(), *statuses])
-        checks = cursor.rowcount
-        cursor.execute(
-            f"INSERT INTO {item} (check_list_id, risk_id, outcome, note) "
-            f"SELECT c.id, r.id, '', '' FROM {risk} r JOIN {check} c "
-            f"ON c.community_id = r.community_id AND c.day = %s WHERE r.status IN ({marks}) "
-            "ON CONFLICT (check_list_id, risk_id) DO NOTHING",
-            [day, *statuses])
-        items = cursor.rowcount
-    return {"checks": max(checks, 0), "items": max(items, 0)}
+    community_ids = sorted(Risk.objects.filter(status__in=statuses)
+                           .values_list("community_id", flat=True).distinct())
+    size = max(1, settings.RHYTHM_DAILY_BATCH)
+    totals = {"checks": 0, "items": 0}
+    for start in range(0, len(community_ids), size):
+        batch = community_ids[start:start + size]
+        in_batch = ", ".join(["%s"] * len(batch))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {check} (community_id, day, created_at) "
+                f"SELECT DISTINCT community_id, %s, %s FROM {risk} "
+                f"WHERE status IN ({marks}) AND community_id IN ({in_batch}) "
+                "ON CONFLICT (community_id, day) DO NOTHING",
+                [day, timezone.now(), *statuses, *batch])
+            totals["checks"] += max(cursor.rowcount, 0)
+            cursor.execute(
+                f"INSERT INTO {item} (check_list_id, risk_id, outcome, note) "
+                f"SELECT c.id, r.id, '', '' FROM {risk} r JOIN {check} c "
+                "ON c.community_id = r.community_id AND c.day = %s "
+                f"WHERE r.status IN ({marks}) AND r.community_id IN ({in_batch}) "
+                "ON CONFLICT (check_list_id, risk_id) DO NOTHING",
+                [day, *statuses, *batch])
+            totals["items"] += max(cursor.rowcount, 0)
+        if settings.RHYTHM_BATCH_PAUSE_SECONDS and start + size < len(community_ids):
+            time.sleep(settings.RHYTHM_BATCH_PAUSE_SECONDS)
+    return totals
 
 
 @transaction.atomic

@@ -50,6 +50,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_inline():
+    """Tasks sent by the code under test run at once, in the test's thread; tests of the
+    real broker and worker switch this off (see test_services and test_rhythm_reliability)."""
+    from quanfu.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -39,13 +39,24 @@ def test_daily_job_lists_each_open_matter_once_and_twice_changes_nothing(
     assert check_a.items.count() == 2
 
 
-def test_daily_job_is_two_statements_whatever_the_number_of_matters(
-        report, officer_a, django_assert_max_num_queries):
-    for _ in range(30):
+@pytest.mark.parametrize("matters", [3, 30])
+def test_daily_job_query_count_does_not_grow_with_the_matters(
+        report, officer_a, matters, django_assert_max_num_queries):
+    for _ in range(matters):
         report(officer_a)
-    with django_assert_max_num_queries(4):  # two INSERT … SELECT and the savepoint
+    # the communities with open matters, then per batch of communities two
+    # INSERT … SELECT inside a savepoint (SAVEPOINT and RELEASE count as queries)
+    with django_assert_max_num_queries(5):
         run_daily_checks(timezone.localdate())
-    assert DailyCheckItem.objects.count() == 30
+    assert DailyCheckItem.objects.count() == matters
+
+
+def test_daily_job_in_small_batches_gives_the_same_checklists(report, officer_a, officer_b,
+                                                              street, settings):
+    settings.RHYTHM_DAILY_BATCH = 1
+    report(officer_a)
+    report(officer_b, area=street.grid_b1)
+    assert run_daily_checks(timezone.localdate()) == {"checks": 2, "items": 2}
 
 
 def test_officer_confirms_unchanged_or_changed_with_a_note(report, officer_a):

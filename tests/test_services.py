@@ -16,7 +16,9 @@ def test_redis_is_the_cache(settings):
 
 
 @pytest.mark.redis
-def test_a_celery_worker_takes_a_task_from_the_redis_broker(settings, worker_id):
+def test_a_celery_worker_takes_a_task_from_the_redis_broker(settings, worker_id,
+                                                           tasks_run_inline):
+    tasks_run_inline.conf.task_always_eager = False
     from celery.contrib.testing.worker import start_worker
 
     from quanfu.celery import app
