@@ -70,8 +70,12 @@ def wait_until(condition, timeout=40.0, step=0.2) -> bool:
 
 
 def use_broker(app, url: str) -> None:
+    """Point the test process's Celery app at another broker (new connection pools)."""
     app.conf.broker_url = url
-    app.pool.force_close_all()
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
