@@ -72,3 +72,12 @@ def test_working_days_left(db):
                                     local(2026, 12, 31), local(2027, 1, 1)])
 def test_never_crashes_across_holidays_and_year_ends(db, issued):
     assert feedback_due_for(issued) > issued
+
+
+def test_admin_home_says_when_a_year_has_no_calendar_data(client, superuser, db):
+    client.force_login(superuser)
+    CalendarDay.objects.filter(day__year__gte=timezone.localdate().year).delete()
+    content = client.get("/admin/").content.decode()
+    assert 'data-testid="calendar-gap"' in content
+    assert str(timezone.localdate().year) in content
+    assert client.get("/admin/rhythm/calendarday/").status_code == 200
