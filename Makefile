@@ -46,3 +46,11 @@ messages: install-test
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
+
+# Benchmarks run on PostgreSQL in a database of their own (created if missing).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quanfu_bench
+.PHONY: bench-rhythm
+bench-rhythm: install-test
+	psql "$(BENCH_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres quanfu_bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/rhythm_jobs.py

@@ -206,8 +206,9 @@ def run_daily_checks(day: date) -> dict[str, int]:
     marks = ", ".join(["%s"] * len(statuses))
     check, item, risk = (DailyCheck._meta.db_table, DailyCheckItem._meta.db_table,
                          Risk._meta.db_table)
-    community_ids = sorted(Risk.objects.filter(status__in=statuses)
-                           .values_list("community_id", flat=True).distinct())
+    # order_by() clears Risk's default ordering, which DISTINCT would otherwise include
+    community_ids = list(Risk.objects.filter(status__in=statuses).order_by("community_id")
+                         .values_list("community_id", flat=True).distinct())
     size = max(1, settings.RHYTHM_DAILY_BATCH)
     totals = {"checks": 0, "items": 0}
     for start in range(0, len(community_ids), size):

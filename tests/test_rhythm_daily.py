@@ -184,3 +184,15 @@ def test_daily_job_uses_one_insert_select_on_postgresql(report, officer_a):
     report(officer_a)
     assert connection.vendor == "postgresql"
     assert run_daily_checks(timezone.localdate()) == {"checks": 1, "items": 1}
+
+
+def test_daily_job_takes_each_community_once(report, officer_a, officer_b, street, settings,
+                                             django_assert_max_num_queries):
+    settings.RHYTHM_DAILY_BATCH = 1
+    for _ in range(5):
+        report(officer_a)
+    report(officer_b, area=street.grid_b1)
+    # the list of communities, then per community (batch of one) SAVEPOINT, two
+    # INSERT … SELECT, RELEASE: not one batch per matter
+    with django_assert_max_num_queries(9):
+        assert run_daily_checks(timezone.localdate()) == {"checks": 2, "items": 6}
