@@ -22,29 +22,33 @@ class Notice:
     link: str = ""
 
 
-def deliver(notices: Iterable[Notice], *, email: bool = True) -> list[Message]:
+def deliver(notices: Iterable[Notice], *, email: bool = True, fetch: bool = True
+            ) -> list[Message] | int:
     """Put each notice in its recipient's inbox, at most once per (recipient, key), in
     one INSERT whatever the number of notices; e-mail the new ones after commit.
 
     Idempotent by construction: the unique (recipient, dedupe_key) constraint decides
-    what is new, not a check before the insert. Returns the messages really created.
+    what is new, not a check before the insert. Returns the messages really created, or
+    with ``fetch=False`` (sweeps touching thousands) only how many.
     """
     batch = uuid.uuid4()
     no_email_needed = None if email else timezone.now()
-    rows, people = [], {}
+    rows, people, seen = [], {}, set()
     for notice in notices:
-        if notice.recipient is None:
+        if notice.recipient is None or (notice.recipient.pk, notice.key) in seen:
             continue
+        seen.add((notice.recipient.pk, notice.key))
         people[notice.recipient.pk] = notice.recipient
         rows.append(Message(recipient_id=notice.recipient.pk, kind=notice.kind,
                             title=notice.title[:200], body=notice.body, link=notice.link,
                             dedupe_key=notice.key[:200], batch=batch,
                             emailed_at=no_email_needed))
     if not rows:
-        return []
-    Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    created = list(Message.objects.filter(batch=batch))
-    if email and any(people[message.recipient_id].email for message in created):
+        return [] if fetch else 0
+    Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    new = Message.objects.filter(batch=batch)
+    created = list(new) if fetch else new.count()
+    if email and any(person.email for person in people.values()):
         from inbox.tasks import send_pending_emails_task
 
         enqueue_on_commit(send_pending_emails_task)

@@ -7,6 +7,7 @@ set-based: their query count does not grow with the number of rows they touch.
 """
 
 import time
+import uuid
 from datetime import date, datetime
 
 from django.conf import settings
@@ -18,7 +19,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role
 from grids.models import Area
+from inbox.models import Message
 from inbox.services import Notice, deliver
+from quanfu.enqueue import enqueue_on_commit
 from quanfu.errors import Forbidden, RuleBroken
 from rhythm.calendar import feedback_due_for
 from rhythm.choices import CheckOutcome, InstructionStatus, WarningStatus
@@ -129,7 +132,7 @@ def deliver_issue_notices(now: datetime | None = None) -> int:
                 _("Warning on %(code)s %(title)s: feedback due %(due)s")
                 % {"code": row["risk__code"], "title": row["risk__title"], "due": due},
                 key=f"warning:{row['id']}:issued", link=f"/risks/{row['risk_id']}/"))
-    deliver(notices)
+    deliver(notices, fetch=False)
     return len(rows)
 
 
@@ -154,21 +157,39 @@ def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
             "issue_notices": pending}
 
 
-def _notify_overdue_warnings(now: datetime) -> None:
-    rows = list(RiskWarning.objects.filter(overdue_at=now, status=WarningStatus.OVERDUE)
-                .values("id", "risk_id", "risk__code", "risk__title", "risk__community_id",
-                        *_PEOPLE_FIELDS))
-    people = _people_of(rows)
-    officers = _community_officers(row["risk__community_id"] for row in rows)
-    notices = []
-    for row in rows:
-        recipients = [people.get(row[field]) for field in _PEOPLE_FIELDS]
-        recipients += officers.get(row["risk__community_id"], [])
-        title = _("Overdue warning on %(code)s %(title)s: no feedback by T+2; consider "
-                  "escalating") % {"code": row["risk__code"], "title": row["risk__title"]}
-        notices += [Notice(person, "warning_overdue", title, key=f"warning:{row['id']}:overdue",
-                           link=f"/risks/{row['risk_id']}/") for person in recipients]
-    deliver(notices)
+def _notify_overdue_warnings(now: datetime) -> int:
+    """Tell the duty holders, the lead and the community's officers of every warning that
+    just went overdue: one INSERT … SELECT, whatever the number of warnings; the unique
+    (recipient, dedupe_key) makes a second run add nothing."""
+    message, warning, risk, user = (Message._meta.db_table, RiskWarning._meta.db_table,
+                                    Risk._meta.db_table, User._meta.db_table)
+    person_columns = [f"{field}_id" for field in DUTY_FIELDS.values()] + ["lead_id"]
+    overdue = f"FROM {warning} w JOIN {risk} r ON r.id = w.risk_id WHERE w.overdue_at = %s"
+    people = " UNION ".join(
+        [f"SELECT w.id AS warning_id, r.id AS risk_id, r.code, r.title, r.{column} AS person_id "
+         f"{overdue} AND r.{column} IS NOT NULL" for column in person_columns]
+        + [f"SELECT w.id, r.id, r.code, r.title, u.id FROM {warning} w "
+           f"JOIN {risk} r ON r.id = w.risk_id JOIN {user} u ON u.area_id = r.community_id "
+           "AND u.role = %s AND u.is_active WHERE w.overdue_at = %s"])
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
+    prefix = _("Overdue warning, no feedback by T+2 (consider escalating): ")
+    params = [prefix, stamp, batch] + [stamp] * len(person_columns) + [
+        Role.COMMUNITY_OFFICER, stamp]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {message} (recipient_id, kind, title, body, link, dedupe_key, "
+            "created_at, batch) "
+            f"SELECT person_id, 'warning_overdue', SUBSTR(%s || code || ' ' || title, 1, 200), "
+            "'', '/risks/' || risk_id || '/', 'warning:' || warning_id || ':overdue', %s, %s "
+            f"FROM ({people}) AS recipients WHERE true "
+            "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
+        created = max(cursor.rowcount, 0)
+    if created:
+        from inbox.tasks import send_pending_emails_task
+
+        enqueue_on_commit(send_pending_emails_task)
+    return created
 
 
 def _notify_overdue_instructions(now: datetime) -> None:
@@ -185,7 +206,7 @@ def _notify_overdue_instructions(now: datetime) -> None:
             notices.append(Notice(people.get(person_id), "instruction_overdue", title,
                                   key=f"instruction:{row['id']}:overdue",
                                   link="/rhythm/instructions/"))
-    deliver(notices)
+    deliver(notices, fetch=False)
 
 
 def matters_with_overdue_warnings(queryset):
