@@ -24,3 +24,7 @@ AREA_KIND_FOR_ROLE = {
     Role.API_CLIENT: ("street", "community"),
 }
 ROLES_NEEDING_DEPARTMENT = {Role.SECTION_STAFF}
+
+# Who may hold one of a matter's four duties or lead it: staff, not supervisors or machines.
+DUTY_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_OFFICER, Role.SECTION_STAFF,
+                        Role.STREET_LEADER})

@@ -1,9 +1,10 @@
 """Which people a user may see: those working in the user's areas."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from accounts.roles import DUTY_ROLES
 from grids.scoping import area_scope_q
 
 
@@ -20,3 +21,19 @@ def get_person_for_user(user, pk) -> User:
         return visible_people(user).get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such person.") from error
+
+
+def people_for_duties(user) -> QuerySet[User]:
+    """Whom ``user`` may name on duty or as lead: staff working in their scope, and the
+    staff of the areas above it (a street leader leads a community's high-level matter)."""
+    from grids.scoping import scope_roots
+
+    roots = scope_roots(user)
+    above = set()
+    for root in roots or []:
+        above.update(root.ancestor_ids()[:-1])
+    staff = User.objects.filter(is_active=True, role__in=DUTY_ROLES)
+    if roots is None:
+        return staff.select_related("area", "department")
+    return (staff.filter(area_scope_q(user, "area__") | Q(area_id__in=above))
+            .select_related("area", "department"))

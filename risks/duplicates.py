@@ -40,15 +40,20 @@ def community_of(area: Area) -> Area:
 
 
 def suggest_duplicates(*, area: Area, category, title: str, description: str,
-                       exclude_id=None) -> list[tuple]:
-    """[(matter, similarity)] best first; empty when nothing is alike."""
+                       exclude_id=None, seen_by=None) -> list[tuple]:
+    """[(matter, similarity)] best first; empty when nothing is alike. With ``seen_by``,
+    only matters that user may see (a grid worker is not shown the next grid's titles)."""
     from risks.choices import OPEN_STATUSES
     from risks.models import Risk
+    from risks.scoping import risk_scope_q
 
     community = community_of(area)
+    candidates = Risk.objects.filter(community=community, category=category,
+                                     status__in=OPEN_STATUSES)
+    if seen_by is not None:
+        candidates = candidates.filter(risk_scope_q(seen_by))
     candidates = (
-        Risk.objects.filter(area__path__startswith=community.path, category=category,
-                            status__in=OPEN_STATUSES)
+        candidates
         .exclude(pk=exclude_id)
         .select_related("area")
         .order_by("-discovered_at")[:MAX_CANDIDATES]

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import DUTY_ROLES
 from audit.models import AccessLog
 from audit.services import Origin, log_access
 from grids.choices import AreaKind, Duty
@@ -144,6 +145,9 @@ def roster_grid(area: Area) -> Area | None:
 def _check_person_in_scope(person, risk_area: Area, field: str) -> None:
     if person is None:
         return
+    if person.role not in DUTY_ROLES:
+        raise RuleBroken(_("%(person)s cannot hold a duty on a matter.")
+                         % {"person": person.display_name}, field=field)
     if not person.is_active or person.area_id is None:
         raise RuleBroken(_("%(person)s is not an active member of staff.")
                          % {"person": person.display_name}, field=field)
@@ -247,7 +251,8 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
     for party in parties or []:
         _add_party(risk, actor, **party)
     suggestions = suggest_duplicates(area=area, category=category, title=title,
-                                     description=description, exclude_id=risk.pk)
+                                     description=description, exclude_id=risk.pk,
+                                     seen_by=actor)
     return ReportResult(risk=risk, suggestions=suggestions)
 
 

@@ -305,3 +305,34 @@ def test_schema_documents_the_register(api, street, leader):
                  "/api/v1/risks/{id}/events/", "/api/v1/categories/", "/api/v1/people/",
                  "/api/v1/areas/", "/api/v1/departments/"):
         assert path in schema["paths"], path
+
+
+def test_duplicate_suggestions_only_show_what_the_reporter_may_see(api, street, officer_a,
+                                                                   grid_worker_a1,
+                                                                   categories):
+    api.force_authenticate(officer_a)
+    api.post("/api/v1/risks/", new_matter(street, area=street.grid_a2.pk), format="json")
+    api.force_authenticate(grid_worker_a1)  # sees grid A1 only
+    response = api.post("/api/v1/risks/", new_matter(street), format="json")
+    assert response.status_code == 201
+    assert response.json()["duplicate_suggestions"] == []
+
+
+def test_a_street_leader_can_be_named_lead_by_an_officer(api, report, officer_a, leader):
+    risk = report(officer_a)
+    api.force_authenticate(officer_a)
+    response = api.patch(f"/api/v1/risks/{risk.pk}/",
+                         {"version": 1, "level": "high", "lead": leader.pk}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["lead"] == leader.pk
+
+
+def test_supervisors_and_machines_hold_no_duties(api, report, officer_a, supervisor_a,
+                                                 api_client_user):
+    risk = report(officer_a)
+    api.force_authenticate(officer_a)
+    for person in (supervisor_a, api_client_user):
+        response = api.patch(f"/api/v1/risks/{risk.pk}/",
+                             {"version": 1, "duties": {"resolve": person.pk}}, format="json")
+        assert response.status_code == 400
+    assert Risk.objects.get(pk=risk.pk).version == 1

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.scoping import visible_people
+from accounts.scoping import people_for_duties
 from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
@@ -138,13 +138,13 @@ class _ScopedInput(serializers.Serializer):
         if "department" in self.fields:
             self.fields["department"].queryset = visible_departments(user)
         if "lead" in self.fields:
-            self.fields["lead"].queryset = visible_people(user)
+            self.fields["lead"].queryset = people_for_duties(user)
 
     def resolve_duties(self, duties: dict | None, field: str = "duties") -> dict:
         if not duties:
             return {}
         user = self.context["request"].user
-        people = visible_people(user).in_bulk([pk for pk in duties.values() if pk])
+        people = people_for_duties(user).in_bulk([pk for pk in duties.values() if pk])
         resolved = {}
         for duty, pk in duties.items():
             if pk and pk not in people:
