@@ -11,3 +11,29 @@ document.body.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = token.value;
   }
 });
+// The register's list: "select all" ticks every row of the bulk form on this page.
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (!target.matches("input[data-select-all]")) {
+    return;
+  }
+  document.querySelectorAll("input[name=selected][form='" + target.getAttribute("form") + "']")
+    .forEach(function (box) { box.checked = target.checked; });
+});
+// A bulk form shows only the inputs its chosen operation needs ([data-shown-for]).
+function qfShowForOperation(form) {
+  var operation = form.querySelector("select[name=operation]");
+  if (!operation) {
+    return;
+  }
+  form.querySelectorAll("[data-shown-for]").forEach(function (element) {
+    element.hidden = element.getAttribute("data-shown-for") !== operation.value;
+  });
+}
+document.querySelectorAll("form[data-bulk]").forEach(qfShowForOperation);
+document.addEventListener("change", function (event) {
+  var form = event.target.closest("form[data-bulk]");
+  if (form && event.target.matches("select[name=operation]")) {
+    qfShowForOperation(form);
+  }
+});

@@ -1,0 +1,327 @@
+"""Forms of the register's pages. They check the shape of the input and offer only the
+choices within the user's scope; every rule about matters lives in risks.services."""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+from grids.choices import Duty
+from grids.models import Area, Department
+from grids.scoping import visible_areas, visible_departments
+from risks.choices import Action, Relation, RiskLevel, Source
+from risks.models import DUTY_FIELDS, Category, EmergencyPlan, Subtype
+from risks.services import REPORTABLE_AREA_KINDS
+
+# People who never hold a duty: supervisors only read, machine clients are not people.
+NOT_ON_DUTY_ROLES = (Role.SUPERVISOR, Role.API_CLIENT)
+NOTE_ROWS = 3
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, so that templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css_class = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css_class = "form-select"
+            else:
+                css_class = "form-control"
+            widget.attrs.setdefault("class", css_class)
+
+
+class TextareaField(forms.CharField):
+    """A text area whose line ends are stored as the API stores them (\\n, not \\r\\n)."""
+
+    def __init__(self, *args, rows: int = 4, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """An area shown with the names of its visible ancestors: 花园社区 / 花园第1网格."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, **kwargs)
+        names = {area.pk: area.name for area in queryset}
+        self.labels = {
+            area.pk: " / ".join(names[ancestor] for ancestor in area.ancestor_ids()
+                                if ancestor in names)
+            for area in queryset
+        }
+
+    def label_from_instance(self, area):
+        return self.labels.get(area.pk, area.name)
+
+
+def person_label(person) -> str:
+    """A person as the selects show them: 王芳 (社区工作人员 · 花园社区)."""
+    area = f" · {person.area.name}" if person.area_id else ""
+    return f"{person.display_name} ({person.get_role_display()}{area})"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return person_label(person)
+
+
+def reportable_areas(user):
+    """The areas a user may file a matter under: communities, grids and micro-grids."""
+    return visible_areas(user).filter(kind__in=REPORTABLE_AREA_KINDS).order_by("path")
+
+
+def duty_candidates(area: Area, keep=()):
+    """People who may hold a duty on a matter in ``area``: those working in it, above it
+    (its community, its street) or below it, as risks.services requires. ``keep`` adds
+    the present holders, so that saving a form never drops someone silently."""
+    where = Q(area__path__startswith=area.path) | Q(area_id__in=area.ancestor_ids())
+    candidates = (User.objects.filter(is_active=True).filter(where)
+                  .exclude(role__in=NOT_ON_DUTY_ROLES).exclude(role=""))
+    kept = [person.pk for person in keep if person is not None]
+    if kept:
+        candidates = User.objects.filter(Q(pk__in=candidates.values("pk")) | Q(pk__in=kept))
+    return candidates.select_related("area").order_by("area__path", "username")
+
+
+def subtype_choices():
+    """Subtypes grouped under their category, for one select with option groups."""
+    groups: dict[str, list] = {}
+    for subtype in Subtype.objects.filter(is_active=True).select_related("category"):
+        groups.setdefault(subtype.category.name, []).append((subtype.pk, subtype.name))
+    return [("", "---------"), *groups.items()]
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _datetime_input():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+DUTY_LABELS = {
+    Duty.DISPATCH: _("Responsible for dispatch"),
+    Duty.INVESTIGATE: _("Responsible for investigation"),
+    Duty.RESOLVE: _("Responsible for resolution"),
+    Duty.STABILIZE: _("Responsible for stabilisation"),
+}
+
+
+class RiskReportForm(StyledFormMixin, forms.Form):
+    """Report a matter (排查上报): one column, for a grid worker on a phone."""
+
+    area = AreaChoiceField(Area.objects.none(), label=_("Area"))
+    category = forms.ModelChoiceField(Category.objects.filter(is_active=True),
+                                      label=_("Category"))
+    subtype = forms.ModelChoiceField(Subtype.objects.filter(is_active=True), required=False,
+                                     label=_("Subtype"))
+    title = forms.CharField(max_length=200, label=_("Title"),
+                            help_text=_("In a few words: what, where."))
+    description = TextareaField(label=_("Description"), rows=5)
+    source = forms.ChoiceField(choices=Source.choices, initial=Source.GRID_PATROL,
+                               label=_("Source"))
+    discovered_at = forms.DateTimeField(required=False, widget=_datetime_input(),
+                                        label=_("Discovered at"),
+                                        help_text=_("Leave empty for now."))
+    party_name = forms.CharField(max_length=50, required=False, label=_("Party's name"),
+                                 help_text=_("Optional. Only a name, a phone number and "
+                                             "how they are involved are kept."))
+    party_phone = forms.CharField(max_length=20, required=False, label=_("Party's phone"))
+    party_relation = forms.ChoiceField(choices=Relation.choices, initial=Relation.PARTY,
+                                       label=_("Party's relation to the matter"))
+
+    # A service refusal about a party names the party's own fields.
+    service_fields = {"name": "party_name", "phone": "party_phone",
+                      "relation": "party_relation"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
+        self.fields["area"].widget.attrs["class"] = "form-select"
+        self.fields["subtype"].choices = subtype_choices()
+        if user.area_id and user.area.kind in REPORTABLE_AREA_KINDS:
+            self.fields["area"].initial = user.area_id
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {field: data[field] for field in (
+            "area", "category", "subtype", "title", "description", "source", "discovered_at")}
+        if data["party_name"]:
+            arguments["parties"] = [{"name": data["party_name"], "phone": data["party_phone"],
+                                     "relation": data["party_relation"]}]
+        return arguments
+
+
+class DuplicateQueryForm(forms.Form):
+    """What the report form has so far, to look for possible duplicates while typing."""
+
+    area = forms.ModelChoiceField(Area.objects.none())
+    category = forms.ModelChoiceField(Category.objects.filter(is_active=True))
+    title = forms.CharField(required=False)
+    description = forms.CharField(required=False)
+
+    MIN_TEXT_LENGTH = 4
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = reportable_areas(user)
+
+    def has_enough_text(self) -> bool:
+        text = f"{self.cleaned_data['title']}{self.cleaned_data['description']}".strip()
+        return len(text) >= self.MIN_TEXT_LENGTH
+
+
+class RiskEditForm(StyledFormMixin, forms.Form):
+    """A matter's facts and, for those who may assign, its level, duties and lead.
+
+    ``changes()`` holds only the fields the user changed, as risks.services.update_risk
+    takes them; ``version`` is the one the user read (optimistic locking).
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200, label=_("Title"))
+    description = TextareaField(label=_("Description"), rows=5)
+    category = forms.ModelChoiceField(Category.objects.filter(is_active=True),
+                                      label=_("Category"))
+    subtype = forms.ModelChoiceField(Subtype.objects.filter(is_active=True), required=False,
+                                     label=_("Subtype"))
+    area = forms.ModelChoiceField(Area.objects.none(), label=_("Area"))
+    department = forms.ModelChoiceField(Department.objects.none(), required=False,
+                                        label=_("Owning department"))
+    source = forms.ChoiceField(choices=Source.choices, label=_("Source"))
+    discovered_at = forms.DateTimeField(widget=_datetime_input(), label=_("Discovered at"))
+    due_on = forms.DateField(required=False, widget=_date_input(), label=_("Due on"))
+
+    FACT_FIELDS = ("title", "description", "category", "subtype", "area", "department",
+                   "source", "discovered_at", "due_on")
+    ASSIGN_FIELDS = ("level", *DUTY_FIELDS.values(), "lead")
+
+    def __init__(self, *args, risk, user, may_edit: bool, may_assign: bool, **kwargs):
+        kwargs.setdefault("initial", self.initial_from(risk))
+        super().__init__(*args, **kwargs)
+        if may_edit:
+            self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
+            self.fields["area"].widget.attrs["class"] = "form-select"
+            self.fields["department"].queryset = visible_departments(user)
+            self.fields["subtype"].choices = subtype_choices()
+        else:
+            for name in self.FACT_FIELDS:
+                del self.fields[name]
+        if may_assign:
+            self.add_assign_fields(risk)
+
+    @staticmethod
+    def initial_from(risk) -> dict:
+        # Minutes only: the form shows minutes, and seconds must not count as a change.
+        discovered_at = timezone.localtime(risk.discovered_at).replace(second=0, microsecond=0)
+        initial = {"version": risk.version, "discovered_at": discovered_at,
+                   "level": risk.level or ""}
+        for name in ("title", "description", "source", "due_on"):
+            initial[name] = getattr(risk, name)
+        for name in ("category", "subtype", "area", "department", "lead",
+                     *DUTY_FIELDS.values()):
+            initial[name] = getattr(risk, f"{name}_id")
+        return initial
+
+    def add_assign_fields(self, risk):
+        holders = [getattr(risk, field) for field in (*DUTY_FIELDS.values(), "lead")]
+        candidates = duty_candidates(risk.area, keep=holders)
+        self.fields["level"] = forms.ChoiceField(
+            choices=[("", _("Not graded")), *RiskLevel.choices], required=False,
+            label=_("Risk level"), widget=forms.Select(attrs={"class": "form-select"}))
+        for duty, field in DUTY_FIELDS.items():
+            self.fields[field] = PersonChoiceField(
+                candidates, required=False, label=DUTY_LABELS[duty],
+                widget=forms.Select(attrs={"class": "form-select"}))
+        self.fields["lead"] = PersonChoiceField(
+            candidates, required=False, label=_("Lead official"),
+            help_text=_("Needed before a high-level matter starts."),
+            widget=forms.Select(attrs={"class": "form-select"}))
+
+    def fact_fields(self):
+        return [self[name] for name in self.FACT_FIELDS if name in self.fields]
+
+    def assign_fields(self):
+        return [self[name] for name in self.ASSIGN_FIELDS if name in self.fields]
+
+    def changes(self) -> dict:
+        changes = {}
+        for name in self.changed_data:
+            if name == "version":
+                continue
+            value = self.cleaned_data[name]
+            # An empty level means "not graded", which the model stores as null.
+            changes[name] = (value or None) if name == "level" else value
+        return changes
+
+
+class TransitionForm(StyledFormMixin, forms.Form):
+    action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = TextareaField(required=False, label=_("Note"), rows=NOTE_ROWS)
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    note = TextareaField(label=_("Progress note"), rows=NOTE_ROWS)
+
+
+class PartyForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(max_length=50, label=_("Party's name"))
+    phone = forms.CharField(max_length=20, required=False, label=_("Party's phone"))
+    relation = forms.ChoiceField(choices=Relation.choices, initial=Relation.PARTY,
+                                 label=_("Relation to the matter"))
+
+
+class ResolutionPlanForm(StyledFormMixin, forms.Form):
+    """一事一策: the measures, who carries them out, and by when."""
+
+    measures = TextareaField(label=_("Measures"), rows=6)
+    owner = PersonChoiceField(User.objects.none(), required=False, label=_("Owner"))
+    target_date = forms.DateField(required=False, widget=_date_input(),
+                                  label=_("Target date"))
+
+    def __init__(self, *args, risk, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = getattr(risk, "current_plan", None)
+        self.fields["owner"].queryset = duty_candidates(
+            risk.area, keep=[plan.owner] if plan else [])
+
+
+class EmergencyPlanForm(StyledFormMixin, forms.Form):
+    """一事一案: when it starts and stops, command, duties, measures, supplies."""
+
+    start_criteria = TextareaField(label=_("When it starts"), rows=NOTE_ROWS)
+    stop_criteria = TextareaField(label=_("When it stops"), rows=NOTE_ROWS)
+    command = TextareaField(label=_("Command"), rows=NOTE_ROWS)
+    duties = TextareaField(label=_("Duties"), rows=NOTE_ROWS)
+    measures = TextareaField(label=_("Measures"), rows=NOTE_ROWS)
+    supplies = TextareaField(label=_("Supplies"), rows=NOTE_ROWS)
+    reason = TextareaField(required=False, label=_("Reason for the revision"), rows=2,
+                           help_text=_("Needed when an existing plan is revised."))
+
+    def service_arguments(self) -> dict:
+        return {field: self.cleaned_data[field]
+                for field in (*EmergencyPlan.CONTENT_FIELDS, "reason")}
+
+
+class DrillForm(StyledFormMixin, forms.Form):
+    """A drill (演练) of the emergency plan."""
+
+    held_on = forms.DateField(widget=_date_input(), label=_("Held on"))
+    participants = TextareaField(label=_("Participants"), rows=2)
+    summary = TextareaField(label=_("How it went"), rows=NOTE_ROWS)
+    findings = TextareaField(required=False, label=_("Findings to improve"), rows=NOTE_ROWS)
+
+
+class LinkDuplicateForm(forms.Form):
+    original = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)

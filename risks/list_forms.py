@@ -1,0 +1,123 @@
+"""Forms of the register's list page: the filters above the table (rendering only;
+RiskFilterSet does the filtering) and the bulk actions on the selected rows."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import visible_people
+from grids.choices import AreaKind
+from grids.scoping import visible_areas, visible_departments
+from risks.choices import RiskLevel, RiskStatus, Source, Tier
+from risks.forms import (
+    DUTY_LABELS,
+    NOT_ON_DUTY_ROLES,
+    PersonChoiceField,
+    StyledFormMixin,
+    person_label,
+)
+from risks.models import DUTY_FIELDS, Category, Subtype
+
+
+class SelectedIdsField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return sorted({int(item) for item in value or []})
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(_("The selection is not valid.")) from error
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError(_("Select at least one matter."))
+
+
+class BulkActionForm(StyledFormMixin, forms.Form):
+    """One operation for many selected matters: verify, set the level, or name duties.
+
+    Each row of the list carries ``version_<id>``: the version the user saw.
+    """
+
+    VERIFY, SET_LEVEL, ASSIGN_DUTIES = "verify", "set_level", "assign_duties"
+
+    selected = SelectedIdsField()
+    operation = forms.ChoiceField(choices=[
+        (VERIFY, _("Verify")), (SET_LEVEL, _("Set the risk level")),
+        (ASSIGN_DUTIES, _("Name the responsible persons")),
+    ], label=_("Bulk action"))
+    level = forms.ChoiceField(choices=[("", "---------"), *RiskLevel.choices], required=False,
+                              label=_("Risk level"))
+    next_query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = (visible_people(user).exclude(role__in=NOT_ON_DUTY_ROLES)
+                  .order_by("area__path", "username"))
+        # The four selects offer the same people: read them once, not once per select.
+        choices = [("", _("Leave as it is"))]
+        choices += [(person.pk, person_label(person))
+                    for person in people]
+        for duty, field in DUTY_FIELDS.items():
+            self.fields[field] = PersonChoiceField(
+                people, required=False, label=DUTY_LABELS[duty],
+                widget=forms.Select(attrs={"class": "form-select"}))
+            self.fields[field].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        operation = data.get("operation")
+        if operation == self.SET_LEVEL and not data.get("level"):
+            self.add_error("level", _("Choose the level to set."))
+        if operation == self.ASSIGN_DUTIES and not self.duty_changes():
+            self.add_error(None, _("Choose at least one responsible person."))
+        versions = {}
+        for risk_id in data.get("selected") or []:
+            try:
+                versions[risk_id] = int(self.data.get(f"version_{risk_id}", ""))
+            except ValueError:
+                self.add_error(None, _("Reload the list: a selected row has no version."))
+                break
+        data["versions"] = versions
+        return data
+
+    def duty_changes(self) -> dict:
+        return {field: self.cleaned_data[field] for field in DUTY_FIELDS.values()
+                if self.cleaned_data.get(field)}
+
+
+class RiskFilterForm(StyledFormMixin, forms.Form):
+    """The filters above the register's table. Renders only: RiskFilterSet filters."""
+
+    q = forms.CharField(required=False, label=_("Search"),
+                        widget=forms.TextInput(attrs={"placeholder": _("Code, title, text")}))
+    status = forms.ChoiceField(required=False, label=_("Status"),
+                               choices=[("", _("Any status")), *RiskStatus.choices])
+    level = forms.ChoiceField(required=False, label=_("Risk level"),
+                              choices=[("", _("Any level")), *RiskLevel.choices])
+    category = forms.ChoiceField(required=False, label=_("Category"))
+    subtype = forms.ChoiceField(required=False, label=_("Subtype"))
+    tier = forms.ChoiceField(required=False, label=_("Tier"),
+                             choices=[("", _("Any tier")), *Tier.choices])
+    within = forms.ChoiceField(required=False, label=_("Within"))
+    department = forms.ChoiceField(required=False, label=_("Department"))
+    source = forms.ChoiceField(required=False, label=_("Source"),
+                               choices=[("", _("Any source")), *Source.choices])
+    overdue = forms.ChoiceField(required=False, label=_("Overdue"), choices=[
+        ("", _("Overdue or not")), ("true", _("Overdue only")), ("false", _("Not overdue"))])
+    ordering = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        categories = Category.objects.filter(is_active=True)
+        self.fields["category"].choices = [
+            ("", _("Any category")), *((c.code, c.name) for c in categories)]
+        groups: dict[str, list] = {}
+        for subtype in Subtype.objects.filter(is_active=True).select_related("category"):
+            groups.setdefault(subtype.category.name, []).append((subtype.code, subtype.name))
+        self.fields["subtype"].choices = [("", _("Any subtype")), *groups.items()]
+        areas = visible_areas(user).exclude(kind=AreaKind.MICROGRID).order_by("path")
+        self.fields["within"].choices = [("", _("My whole scope")), *(
+            (area.pk, f"{'· ' * max(0, area.depth - 2)}{area.name}") for area in areas)]
+        self.fields["department"].choices = [("", _("Any department")), *(
+            (department.pk, department.name)
+            for department in visible_departments(user).order_by("name"))]

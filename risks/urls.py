@@ -1,0 +1,26 @@
+from django.urls import path
+
+from risks import list_views, views
+
+app_name = "risks"
+urlpatterns = [
+    path("", list_views.RiskListView.as_view(), name="risk_list"),
+    path("bulk/", list_views.risk_bulk, name="risk_bulk"),
+    path("new/", views.risk_create, name="risk_create"),
+    path("new/duplicates/", views.risk_duplicate_suggestions,
+         name="risk_duplicate_suggestions"),
+    path("<int:pk>/", views.risk_detail, name="risk_detail"),
+    path("<int:pk>/edit/", views.risk_edit, name="risk_edit"),
+    path("<int:pk>/transition/", views.risk_transition, name="risk_transition"),
+    path("<int:pk>/notes/", views.risk_note_add, name="risk_note_add"),
+    path("<int:pk>/parties/", views.risk_party_add, name="risk_party_add"),
+    path("<int:pk>/parties/unmask/", views.risk_parties_unmask, name="risk_parties_unmask"),
+    path("<int:pk>/parties/<int:party_pk>/remove/", views.risk_party_remove,
+         name="risk_party_remove"),
+    path("<int:pk>/link-duplicate/", views.risk_link_duplicate, name="risk_link_duplicate"),
+    path("<int:pk>/plan/", views.risk_plan_edit, name="risk_plan_edit"),
+    path("<int:pk>/emergency-plan/", views.risk_emergency_plan_edit,
+         name="risk_emergency_plan_edit"),
+    path("<int:pk>/emergency-plan/drills/new/", views.risk_drill_create,
+         name="risk_drill_create"),
+]
