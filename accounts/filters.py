@@ -3,7 +3,7 @@ import django_filters
 from accounts.models import User
 from accounts.roles import Role
 from grids.filters import filter_within
-from quanfu.id_filters import IdFilter
+from quanfu.filter_fields import IdFilter
 
 
 class PersonFilterSet(django_filters.FilterSet):

@@ -3,7 +3,7 @@ import django_filters
 from grids.choices import AreaKind
 from grids.models import Area
 from grids.scoping import get_area_for_user
-from quanfu.id_filters import IdFilter
+from quanfu.filter_fields import IdFilter
 
 
 def filter_within(queryset, request, area_id, field: str = ""):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.filters import filter_within
-from quanfu.id_filters import IdFilter
+from quanfu.filter_fields import IdFilter, MomentFilter
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Source, Tier
 from risks.models import Risk
 
@@ -48,13 +48,13 @@ class RiskFilterSet(django_filters.FilterSet):
     within = IdFilter(method="filter_within", label=_("Within area"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
-    discovered_after = django_filters.IsoDateTimeFilter(field_name="discovered_at",
+    discovered_after = MomentFilter(field_name="discovered_at",
                                                         lookup_expr="gte",
                                                         label=_("Discovered after"))
-    discovered_before = django_filters.IsoDateTimeFilter(field_name="discovered_at",
+    discovered_before = MomentFilter(field_name="discovered_at",
                                                          lookup_expr="lt",
                                                          label=_("Discovered before"))
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt",
+    updated_after = MomentFilter(field_name="updated_at", lookup_expr="gt",
                                                      label=_("Updated after"))
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering", label=_("Order by"),
