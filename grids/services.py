@@ -118,7 +118,7 @@ def roster_on(grid: Area, day: date | None = None) -> dict[str, object]:
     entries = (
         DutyAssignment.objects.filter(grid=grid, starts_on__lte=day)
         .exclude(ends_on__lte=day)
-        .select_related("person")
+        .select_related("person", "person__area")
     )
     holders = {duty: None for duty in Duty.values}
     for entry in entries:

@@ -9,6 +9,8 @@ and ALLOWED_HOSTS.
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from django.core.exceptions import ImproperlyConfigured
 
 from quanfu.environment import database_from_url, read_bool, read_int, read_list, read_str
@@ -152,6 +154,8 @@ CELERY_TASK_ALWAYS_EAGER = read_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Beat copies these into django-celery-beat's tables, where the admin can edit them.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "quanfu.record_worker_heartbeat_task", "schedule": 60.0},
+    "meetings-overdue-reminders": {"task": "meetings.send_overdue_reminders_task",
+                                   "schedule": crontab(minute=30, hour=8)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

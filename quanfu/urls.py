@@ -8,6 +8,8 @@ api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("risks.api.urls")),
+    path("", include("ledgers.api.urls")),
+    path("", include("meetings.api.urls")),
     path("", include("rhythm.api.urls")),
 ]
 
@@ -18,6 +20,8 @@ urlpatterns = [
     path("areas/", include("grids.urls")),
     path("inbox/", include("inbox.urls")),
     path("risks/", include("risks.urls")),
+    path("ledgers/", include("ledgers.urls")),
+    path("meetings/", include("meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -60,6 +60,11 @@ TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
 ACTIONS_NEEDING_NOTE = {Action.REJECT, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
                         Action.DEESCALATE}
 
+# full_clean would look each related object up again (one query per foreign key); they
+# are instances the services already checked, so only the plain fields are validated.
+UNCHECKED_ON_SAVE = ["code", "version", *(field.name for field in Risk._meta.fields
+                                          if field.is_relation)]
+
 EDITABLE_FIELDS = ("title", "description", "category", "subtype", "area", "department",
                    "source", "discovered_at", "due_on")
 ASSIGNABLE_FIELDS = ("level", "lead", *DUTY_FIELDS.values())
@@ -197,12 +202,13 @@ class ReportResult:
 def report_risk(*, actor, title: str, description: str, category, area: Area, subtype=None,
                 department=None, source: str = "grid_patrol", discovered_at=None,
                 level: str | None = None, due_on: date | None = None,
-                duties: dict | None = None, lead=None, parties: list[dict] | None = None
-                ) -> ReportResult:
+                duties: dict | None = None, lead=None, parties: list[dict] | None = None,
+                suggest: bool = True) -> ReportResult:
     """Enter a new matter (排查上报). Its four duties default from the grid's roster
     (逐个网格明确责任人) unless given. Suggests possible duplicates; never blocks on them.
 
     Raises Forbidden if the actor may not report, RuleBroken on bad input (with the field).
+    ``suggest=False`` skips the duplicate suggestions (an import checks duplicates itself).
     """
     _require(actor, permissions.REPORT)
     title, description = (title or "").strip(), (description or "").strip()
@@ -244,7 +250,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
     )
     risk.place_in(area)
-    risk.full_clean(exclude=["code", "reported_by", "version"])
+    risk.full_clean(exclude=UNCHECKED_ON_SAVE)
     risk.save()
     _event(risk, EventKind.CREATED, actor, to_status=risk.status, changes={
         "level": risk.level, **{duty: _display(person) for duty, person in holders.items()}})
@@ -252,7 +258,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         _add_party(risk, actor, **party)
     suggestions = suggest_duplicates(area=area, category=category, title=title,
                                      description=description, exclude_id=risk.pk,
-                                     seen_by=actor)
+                                     seen_by=actor) if suggest else []
     return ReportResult(risk=risk, suggestions=suggestions)
 
 
@@ -299,7 +305,7 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
     if "level" in changed and risk.level and not risk.due_on:
         risk.due_on = _default_due_on(risk.level)
         changed["due_on"], old["due_on"] = risk.due_on, None
-    risk.full_clean(exclude=["code", "reported_by", "version"])
+    risk.full_clean(exclude=UNCHECKED_ON_SAVE)
     stored = list(changed) + also_store + (["community", "grid"] if "area" in changed else [])
     _save(risk, stored)
 

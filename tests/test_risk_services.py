@@ -438,3 +438,12 @@ def test_moving_a_grid_moves_its_matters_to_the_new_community(report, grid_worke
     risk = report(grid_worker_a1, area=street.micro_a1)
     move_area(street.grid_a1, street.community_b)
     assert Risk.objects.get(pk=risk.pk).community == street.community_b
+
+
+def test_reporting_a_matter_costs_a_bounded_number_of_queries(report, officer_a, roster_a1,
+                                                              django_assert_max_num_queries):
+    report(officer_a)  # the year's code counter exists from here on
+    # scope roots are cached on the user; area check, roster, code counter (update +
+    # read), insert, event, duplicate candidates, and savepoints
+    with django_assert_max_num_queries(12):
+        report(officer_a)

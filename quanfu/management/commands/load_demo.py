@@ -3,6 +3,9 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, load_users
 from grids.demo import load_areas, load_departments
+from ledgers.demo import load_archive_files
+from meetings.demo import load_meetings
+from rhythm.demo import load_rhythm
 from risks.demo import load_matters
 from supervision.demo import load_supervision_groups
 
@@ -17,6 +20,9 @@ class Command(BaseCommand):
             created_users = load_users(street, departments)
             load_supervision_groups(street)
             created_matters = load_matters(street)
+            load_rhythm(street)
+            load_meetings(street)
+            load_archive_files(street)
         if created_matters:
             self.stdout.write(f"{created_matters} demo matters reported, with their histories.")
         if not created_users:

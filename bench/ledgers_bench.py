@@ -1,0 +1,199 @@
+"""Benchmark of the ledgers' Excel: exporting 100,000 matters and importing 10,000 rows,
+and, in the same run, the limit: openpyxl write-only writing the same rows from memory,
+without the database. Each phase runs in its own process so that its peak memory (max
+RSS) is its own.
+
+    .venv/bin/python bench/ledgers_bench.py            # 100,000 matters, 10,000 rows
+    .venv/bin/python bench/ledgers_bench.py 20000 2000  # smaller
+
+It builds a throw-away SQLite database in a temporary folder (never the project's own):
+the demo street, then the matters with bulk_create. That is the one place matters are not
+reported through risks.services: a benchmark needs 100,000 of them in seconds, and what is
+measured is reading and writing them. The import goes through risks.services.report_risk.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = "export ≤ 1.3 × limit and < 300 MB peak; import < 30 s"
+
+
+def setup_django(database: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["SQLITE_PATH"] = database
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quanfu.settings")
+    import django
+
+    django.setup()
+
+
+def peak_mb(usage) -> float:
+    return usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def run_phase(database: str, phase: str, *arguments) -> dict:
+    command = [sys.executable, __file__, "--phase", phase, database, *map(str, arguments)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"phase {phase} failed")
+    result = json.loads(output.decode().strip().splitlines()[-1])
+    result["peak_mb"] = round(peak_mb(usage), 1)
+    print(phase, json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
+    return result
+
+
+# Phases (each in its own process) ---------------------------------------------------------
+
+def phase_prepare(database: str, matters: int) -> dict:
+    setup_django(database)
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.demo import load_users
+    from grids.demo import load_areas, load_departments
+    from grids.models import Area
+    from risks.models import Category, Party, Risk
+
+    call_command("migrate", verbosity=0)
+    with transaction.atomic():
+        street = load_areas()
+        load_users(street, load_departments(street))
+    grids = list(Area.objects.filter(kind="grid"))
+    categories = list(Category.objects.prefetch_related("subtypes"))
+    started = time.perf_counter()
+    now = timezone.now()
+    batch, levels = [], ["high", "medium", "low", None]
+    for number in range(matters):
+        grid = grids[number % len(grids)]
+        category = categories[number % len(categories)]
+        subtypes = list(category.subtypes.all())
+        risk = Risk(code=f"BENCH-{number + 1:06d}", title=f"事项{number}：楼上漏水引发邻里纠纷",
+                    description="住户反映楼上卫生间长期渗漏，双方多次争吵。", category=category,
+                    subtype=subtypes[number % len(subtypes)], level=levels[number % 4],
+                    discovered_at=now, created_at=now, updated_at=now,
+                    due_on=now.date(), source="grid_patrol")
+        risk.place_in(grid)
+        batch.append(risk)
+        if len(batch) == 5000:
+            Risk.objects.bulk_create(batch)
+            batch = []
+    Risk.objects.bulk_create(batch)
+    risk_ids = list(Risk.objects.values_list("pk", flat=True)[: matters // 3])
+    Party.objects.bulk_create([Party(risk_id=pk, name="张三丰", phone="13812345678")
+                               for pk in risk_ids], batch_size=5000)
+    return {"matters": Risk.objects.count(), "seconds": round(time.perf_counter() - started, 1)}
+
+
+def phase_export(database: str) -> dict:
+    setup_django(database)
+    from accounts.models import User
+    from ledgers import services
+    from ledgers.queries import filtered_risks, ledger_filterset
+
+    leader = User.objects.get(username="leader")
+    started = time.perf_counter()
+    queryset = filtered_risks(ledger_filterset(leader, {}))
+    content, rows = services.write_ledger("online", queryset, user=leader, unmask=False)
+    size = content.seek(0, 2)
+    content.close()
+    return {"rows": rows, "seconds": round(time.perf_counter() - started, 1),
+            "megabytes": round(size / 1e6, 1)}
+
+
+def phase_limit(database: str) -> dict:
+    """openpyxl write-only writing the very rows the export writes, read into memory
+    first (not timed): the floor the export is measured against."""
+    setup_django(database)
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from accounts.models import User
+    from ledgers.exports import MATTER_LAYOUTS
+    from ledgers.matter_rows import Labels, matter_rows
+    from ledgers.queries import filtered_risks, ledger_filterset
+    from ledgers.xlsx import local_naive
+
+    leader = User.objects.get(username="leader")
+    layout, labels, today = MATTER_LAYOUTS["online"], Labels.chinese(), timezone.localdate()
+    queryset = filtered_risks(ledger_filterset(leader, {}))
+    rows = [[local_naive(value) if hasattr(value, "tzinfo") and hasattr(value, "hour")
+             else value for value in layout.cells(number, row, parties, labels, today)]
+            for number, (row, parties) in enumerate(
+                matter_rows(queryset, unmask=False, labels=labels), start=1)]
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append([column.header for column in layout.columns])
+    for row in rows:
+        sheet.append(row)
+    with tempfile.TemporaryFile() as target:
+        workbook.save(target)
+    return {"rows": len(rows), "seconds": round(time.perf_counter() - started, 1)}
+
+
+def phase_import(database: str, rows: int) -> dict:
+    setup_django(database)
+    from datetime import datetime
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from accounts.models import User
+    from grids.models import Area
+    from ledgers import services
+    from ledgers.survey_sheet import COLUMNS
+
+    officer = User.objects.get(username="leader")
+    grids = list(Area.objects.filter(kind="grid").values_list("code", flat=True))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.header for column in COLUMNS])
+    for number in range(rows):
+        sheet.append([f"BENCH-{number:06d}", grids[number % len(grids)], "社会矛盾风险", "邻里纠纷",
+                      f"导入事项{number}", "住户反映楼道堆放杂物。", datetime(2026, 3, 5, 9, 30),
+                      "网格排查", "", "", "王五", "13900001111"])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("bench.xlsx", buffer.getvalue())
+    started = time.perf_counter()
+    outcome = services.import_survey_sheet(upload, actor=officer, name="bench.xlsx")
+    return {"rows": rows, "created": len(outcome.created), "errors": len(outcome.check.errors),
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+PHASES = {"prepare": phase_prepare, "export": phase_export, "limit": phase_limit,
+          "import": phase_import}
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--phase":
+        phase, database, *arguments = sys.argv[2:]
+        print(json.dumps(PHASES[phase](database, *map(int, arguments))))
+        return
+    matters = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    import_rows = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
+    with tempfile.TemporaryDirectory() as folder:
+        database = str(Path(folder) / "bench.sqlite3")
+        results = {"prepare": run_phase(database, "prepare", matters)}
+        results["export"] = run_phase(database, "export")
+        results["limit"] = run_phase(database, "limit")
+        results["import"] = run_phase(database, "import", import_rows)
+    export, limit = results["export"], results["limit"]
+    results["export_over_limit"] = round(export["seconds"] / max(limit["seconds"], 0.1), 2)
+    results["goals"] = GOALS
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

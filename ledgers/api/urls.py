@@ -1,0 +1,12 @@
+from django.urls import re_path
+
+from ledgers.api import views
+
+urlpatterns = [
+    re_path(r"^ledgers/(?P<name>[a-z_]{1,20})\.xlsx$", views.LedgerExportView.as_view(),
+            name="ledger-export"),
+    re_path(r"^ledgers/exports/(?P<pk>[0-9]{1,18})/$", views.ExportJobView.as_view(),
+            name="ledger-export-job"),
+    re_path(r"^ledgers/exports/(?P<pk>[0-9]{1,18})/download/$",
+            views.ExportJobDownloadView.as_view(), name="ledger-export-download"),
+]

@@ -1,0 +1,109 @@
+"""``ledgers/{name}.xlsx``: a ledger as Excel, filtered with the query parameters of
+``risks/`` (RiskFilterSet, after scoping), and the background jobs of large exports."""
+
+import json
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from audit.services import Origin
+from ledgers import exports, services
+from ledgers.api.serializers import ExportJobSerializer
+from ledgers.choices import ExportStatus, Ledger
+from ledgers.models import ExportJob
+from ledgers.xlsx import XLSX_CONTENT_TYPE
+from quanfu.api.viewsets import ScopedViewSetMixin
+from risks.filters import RiskFilterSet
+from risks.scoping import visible_risks
+
+
+class XlsxRenderer(BaseRenderer):
+    """Lets a client ask for the workbook by its media type; errors still come as JSON."""
+
+    media_type = XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+def xlsx_file(content, filename: str) -> FileResponse:
+    return FileResponse(content, as_attachment=True, filename=filename,
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+@extend_schema(
+    filters=True,
+    parameters=[OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                 enum=Ledger.values),
+                OpenApiParameter("unmask", OpenApiTypes.BOOL, description=(
+                    "true: parties' names and phones in the clear (needs the unmask "
+                    "permission; logged)"))],
+    responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 202: ExportJobSerializer},
+)
+class LedgerExportView(ScopedViewSetMixin, generics.GenericAPIView):
+    """A ledger as .xlsx: online, archive, key_matters, baseline, progress, and disputes
+    (the city one-stop platform's layout). More than 5,000 rows: 202 with the export job,
+    whose ``download`` appears when the file is written."""
+
+    filterset_class = RiskFilterSet
+    filter_backends = [DjangoFilterBackend]
+    renderer_classes = [JSONRenderer, XlsxRenderer]
+    pagination_class = None
+
+    def visible_queryset(self, user):
+        return visible_risks(user)
+
+    def get(self, request, name):
+        if name not in services.available_ledgers():
+            raise Http404("No such ledger.")
+        self.filter_queryset(self.get_queryset())  # invalid filters: 400, as on risks/
+        outcome = services.export_ledger(
+            actor=request.user, ledger=name, params=request.query_params,
+            unmask=request.query_params.get("unmask") in ("1", "true", "yes"),
+            origin=Origin.of(request), request=request)
+        if outcome.job is not None:
+            body = ExportJobSerializer(outcome.job, context={"request": request}).data
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return xlsx_file(outcome.content, outcome.filename)
+
+
+class ExportJobView(generics.RetrieveAPIView):
+    """One of the caller's own background exports (anyone else's is 404)."""
+
+    serializer_class = ExportJobSerializer
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self):
+        return ExportJob.objects.filter(requested_by=self.request.user)
+
+
+class ExportJobDownloadView(generics.GenericAPIView):
+    """The file of one of the caller's finished background exports."""
+
+    serializer_class = ExportJobSerializer
+    renderer_classes = [JSONRenderer, XlsxRenderer]
+
+    def get_queryset(self):
+        return ExportJob.objects.filter(requested_by=self.request.user,
+                                        status=ExportStatus.DONE)
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        job = self.get_object()
+        if not default_storage.exists(job.file_name):
+            raise Http404("The file is no longer kept.")
+        services.log_export_download(job, actor=request.user, origin=Origin.of(request))
+        stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
+        return xlsx_file(default_storage.open(job.file_name),
+                         f"{exports.TITLES[job.ledger]}-{stamp}.xlsx")

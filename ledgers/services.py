@@ -1,0 +1,335 @@
+"""What changes state in the ledgers: exporting (logged, large ones as background jobs),
+filing a matter's paper file in the archive ledger, and importing survey sheets.
+
+Scope is not checked here beyond what the functions say: matters come in through
+risks.scoping, and exports build their queryset from the actor's scope themselves.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AccessLog
+from audit.services import Origin, log_access
+from inbox.services import notify
+from ledgers import exports
+from ledgers.choices import ArchiveDocument, ExportStatus, Ledger
+from ledgers.models import ArchiveFile, ArchiveNumberCounter, ExportJob, ImportedMatter
+from ledgers.queries import filtered_risks, ledger_filterset
+from ledgers.survey_sheet import SheetCheck, SheetError, check_sheet, marked_copy, open_workbook
+from quanfu.errors import Forbidden, RuleBroken
+from risks import permissions
+from risks.models import Risk
+from risks.services import report_risk
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SYNC_EXPORT_ROWS = 5000
+EXPORT_FOLDER = "ledger_exports"
+
+
+def sync_export_limit() -> int:
+    """Exports of more rows than this run as a background job."""
+    return getattr(settings, "LEDGER_EXPORT_SYNC_ROWS", DEFAULT_SYNC_EXPORT_ROWS)
+
+
+def available_ledgers() -> list[str]:
+    return list(Ledger.values)
+
+
+# Exports ----------------------------------------------------------------------------------
+
+@dataclass
+class ExportOutcome:
+    """Either the finished file (``content``, an open temporary file) or the ``job``
+    that will write it."""
+
+    ledger: str
+    rows: int
+    content: object = None
+    job: ExportJob | None = None
+
+    @property
+    def filename(self) -> str:
+        return f"{exports.TITLES[self.ledger]}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+def write_ledger(ledger: str, queryset, *, user, unmask: bool):
+    """(temporary file, rows) of a ledger over an already scoped, filtered queryset."""
+    if ledger in exports.MATTER_LAYOUTS:
+        return exports.write_matter_ledger(ledger, queryset, user=user, unmask=unmask)
+    if ledger == Ledger.BASELINE:
+        return exports.write_baseline(queryset, user=user)
+    return exports.write_progress(queryset, user=user)
+
+
+def _log_export(actor, ledger: str, rows: int, query: str, unmask: bool, origin, note=""):
+    target = f"ledger:{ledger}"
+    detail = f"rows={rows} filters={query or '-'}{note}"
+    log_access(actor=actor, action=AccessLog.Action.EXPORT, target=target, detail=detail,
+               origin=origin)
+    if unmask:
+        log_access(actor=actor, action=AccessLog.Action.UNMASKED_READ, target=target,
+                   detail=f"parties unmasked in export; {detail}", origin=origin)
+
+
+def export_ledger(*, actor, ledger: str, params: QueryDict, unmask: bool = False,
+                  origin: Origin | None = None, request=None) -> ExportOutcome:
+    """Export a ledger of the actor's scope, filtered like the register (``params`` are the
+    query parameters of ``risks/``). Parties are masked unless ``unmask`` is asked by
+    someone allowed to unmask. Every export is written to the access log, an unmasked
+    one twice (export and unmasked read). More rows than sync_export_limit(): a job is
+    queued (after commit) and the actor is told in the inbox when the file is ready.
+
+    Raises RuleBroken for a ledger not available, Forbidden for an unmask not allowed,
+    Http404 for a ``within`` area outside the scope.
+    """
+    if ledger not in available_ledgers():
+        raise RuleBroken(_("This ledger is not available."), field="ledger")
+    if unmask and not permissions.may_unmask(actor):
+        raise Forbidden(_("You may not see parties' personal data unmasked."))
+    query = _export_query(params)
+    queryset = filtered_risks(ledger_filterset(actor, params, request))
+    if ledger in exports.MATTER_LAYOUTS:
+        rows = exports.ledger_matters(ledger, queryset).count()
+        if rows > sync_export_limit():
+            return _queue_export(actor, ledger, query, unmask, rows, origin)
+    content, rows = write_ledger(ledger, queryset, user=actor, unmask=unmask)
+    _log_export(actor, ledger, rows, query, unmask, origin)
+    return ExportOutcome(ledger=ledger, rows=rows, content=content)
+
+
+def _export_query(params) -> str:
+    copy = params.copy() if hasattr(params, "copy") else QueryDict(mutable=True)
+    for name in ("unmask", "page", "format"):
+        copy.pop(name, None)
+    return copy.urlencode()
+
+
+@transaction.atomic
+def _queue_export(actor, ledger, query, unmask, rows, origin) -> ExportOutcome:
+    from ledgers.tasks import write_ledger_export_task
+
+    job = ExportJob.objects.create(requested_by=actor, ledger=ledger, query=query,
+                                   unmask=unmask, row_count=rows)
+    _log_export(actor, ledger, rows, query, unmask, origin, note=f" job={job.pk}")
+    transaction.on_commit(lambda: write_ledger_export_task.delay(job.pk))
+    return ExportOutcome(ledger=ledger, rows=rows, job=job)
+
+
+def run_export_job(job_id: int) -> ExportJob | None:
+    """Write a queued export to MEDIA_ROOT and tell its owner. Claimed with a conditional
+    UPDATE, so a job delivered twice is written once. The owner's scope and unmask
+    permission are read again now: what they lost meanwhile is not exported."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING)
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    user = job.requested_by
+    try:
+        unmask = job.unmask and permissions.may_unmask(user)
+        queryset = filtered_risks(ledger_filterset(user, QueryDict(job.query)))
+        content, rows = write_ledger(job.ledger, queryset, user=user, unmask=unmask)
+        with content:
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            name = default_storage.save(
+                f"{EXPORT_FOLDER}/{user.pk}/{job.ledger}-{job.pk}-{stamp}.xlsx", File(content))
+    except (Http404, RuleBroken, OSError) as error:
+        logger.exception("ledger export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED,
+                                                   error=str(error)[:500],
+                                                   finished_at=timezone.now())
+        notify([user], kind="ledger_export", key=f"ledger-export-{job.pk}",
+               title=_("Your ledger export failed"),
+               body=_("The export could not be written. Try again, or ask an administrator."))
+        return ExportJob.objects.get(pk=job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, file_name=name,
+                                               row_count=rows, finished_at=timezone.now())
+    notify([user], kind="ledger_export", key=f"ledger-export-{job.pk}",
+           title=_("Your export is ready: %(ledger)s") % {"ledger": Ledger(job.ledger).label},
+           body=_("%(rows)s rows. Download it from the link; it is kept for you only.")
+           % {"rows": rows},
+           link=reverse("ledgers:export_download", args=[job.pk]))
+    return ExportJob.objects.get(pk=job.pk)
+
+
+def get_export_for_user(user, pk) -> ExportJob:
+    """A finished export of this user's; anyone else's (or none) is 404."""
+    try:
+        return ExportJob.objects.get(pk=pk, requested_by=user, status=ExportStatus.DONE)
+    except (ExportJob.DoesNotExist, ValueError, TypeError, OverflowError) as error:
+        raise Http404("No such export.") from error
+
+
+def log_export_download(job: ExportJob, *, actor, origin: Origin | None = None) -> None:
+    _log_export(actor, job.ledger, job.row_count, job.query, job.unmask, origin,
+                note=f" download of job={job.pk}")
+
+
+# The archive ledger -----------------------------------------------------------------------
+
+def next_archive_number(year: int) -> str:
+    """QF-DA-<year>-<number>: the counter row is raised with an UPDATE (which holds its
+    lock until commit) and never lowered, so no number is ever handed out twice."""
+    prefix = settings.RISK_CODE_PREFIX
+    for _attempt in range(3):
+        if ArchiveNumberCounter.objects.filter(year=year).update(
+                last_number=F("last_number") + 1):
+            number = ArchiveNumberCounter.objects.get(year=year).last_number
+            return f"{prefix}-DA-{year}-{number:05d}"
+        try:
+            with transaction.atomic():
+                ArchiveNumberCounter.objects.create(year=year, last_number=0)
+        except IntegrityError:
+            pass  # another clerk created this year's counter first: raise it
+    raise RuntimeError("could not allocate an archive number")
+
+
+def _clean_documents(documents) -> list[str]:
+    chosen = list(dict.fromkeys(documents or []))
+    unknown = [code for code in chosen if code not in ArchiveDocument.values]
+    if unknown:
+        raise RuleBroken(_("Unknown documents: %(codes)s.") % {"codes": ", ".join(unknown)},
+                         field="documents")
+    return [code for code in ArchiveDocument.values if code in chosen]
+
+
+@transaction.atomic
+def file_archive(risk: Risk, *, actor, location: str = "", documents=(), note: str = ""
+                 ) -> ArchiveFile:
+    """Record the matter's paper file (线下档案): where it is kept and what it holds.
+    The first filing gives the matter its archive number, which never changes and is
+    never given to another matter; later filings update the place and the checklist.
+
+    Needs a role that may edit matters (any tier: the paper file follows the matter).
+    """
+    if not permissions.user_may(actor, permissions.EDIT):
+        raise Forbidden(_("Your role may not keep the archive ledger."))
+    documents = _clean_documents(documents)
+    location, note = (location or "").strip(), (note or "").strip()
+    archive = ArchiveFile.objects.select_for_update().filter(risk=risk).first()
+    if archive is None:
+        number = next_archive_number(timezone.localdate().year)
+        try:
+            with transaction.atomic():
+                return ArchiveFile.objects.create(risk=risk, number=number,
+                                                  location=location, documents=documents,
+                                                  note=note, assigned_by=actor)
+        except IntegrityError:
+            # filed by someone else at this very moment: the number drawn stays unused
+            archive = ArchiveFile.objects.select_for_update().get(risk=risk)
+    archive.location, archive.documents, archive.note = location, documents, note
+    archive.save(update_fields=["location", "documents", "note", "updated_at"])
+    return archive
+
+
+# Importing survey sheets ------------------------------------------------------------------
+
+# Which column of the sheet a service's refusal points at.
+SERVICE_FIELD_COLUMNS = {"title": "title", "description": "description", "area": "area",
+                         "department": "area", "category": "category", "subtype": "subtype",
+                         "discovered_at": "discovered_at", "level": "level",
+                         "due_on": "due_on", "name": "party_names", "phone": "party_phones"}
+IMPORT_FOLDER = "ledger_imports"
+
+
+@dataclass
+class ImportOutcome:
+    check: SheetCheck
+    dry_run: bool
+    created: list
+
+    @property
+    def saved(self) -> bool:
+        return bool(self.created)
+
+
+class _UndoImport(Exception):
+    """Raised inside the import's transaction to roll every row back."""
+
+
+def import_survey_sheet(upload, *, actor, name: str = "", dry_run: bool = False
+                        ) -> ImportOutcome:
+    """Import a survey sheet all or nothing. The whole sheet is checked first (areas in the
+    actor's scope, categories, subtypes, levels, dates, required fields, duplicates in the
+    sheet and against the register); then, in one transaction, every planned row becomes a
+    matter through risks.services.report_risk. Any error, found by the check or refused by
+    the service, and nothing is saved. A dry run only checks.
+
+    Raises UnreadableSheet for a file that is not a usable .xlsx, Forbidden for a role
+    that may not report matters.
+    """
+    if not permissions.user_may(actor, permissions.REPORT):
+        raise Forbidden(_("Your role may not report matters."))
+    workbook = open_workbook(upload, name)
+    try:
+        check = check_sheet(workbook, actor)
+    finally:
+        workbook.close()
+    if check.errors or dry_run:
+        return ImportOutcome(check, dry_run, [])
+    created = []
+    try:
+        with transaction.atomic():
+            for plan in check.planned:
+                risk = _import_row(check, plan, actor)
+                if risk is not None:
+                    created.append(risk)
+            if check.errors:
+                raise _UndoImport
+    except _UndoImport:
+        created = []
+    return ImportOutcome(check, dry_run, created)
+
+
+def _import_row(check: SheetCheck, plan, actor) -> Risk | None:
+    try:
+        risk = report_risk(actor=actor, suggest=False, **plan.arguments).risk
+    except (RuleBroken, Forbidden) as error:
+        _sheet_error(check, plan.row, SERVICE_FIELD_COLUMNS.get(error.field, ""),
+                     str(error.message))
+        return None
+    except IntegrityError:
+        _sheet_error(check, plan.row, "", "这一行与同时保存的数据冲突，未能保存，请重新导入。")
+        return None
+    if plan.reference:
+        try:
+            with transaction.atomic():
+                ImportedMatter.objects.create(street_id=risk.area.ancestor_ids()[0],
+                                              reference=plan.reference, risk=risk,
+                                              imported_by=actor)
+        except IntegrityError:
+            _sheet_error(check, plan.row, "reference", "该外部编号刚被另一次导入使用。")
+            return None
+    return risk
+
+
+def _sheet_error(check: SheetCheck, row: int, key: str, message: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from ledgers.survey_sheet import COLUMNS
+
+    index = check.columns.get(key)
+    header = next((column.header for column in COLUMNS if column.field == key), "")
+    check.errors.append(SheetError(check.sheet, row, get_column_letter(index) if index else "",
+                                   header if index else "", message))
+
+
+def store_marked_copy(upload, check: SheetCheck, *, actor) -> str:
+    """Keep the sheet with its bad cells marked for its uploader to download; the file
+    lives under the uploader's own folder, which is what the download view reads."""
+    import uuid
+
+    with marked_copy(upload, check) as content:
+        return default_storage.save(f"{IMPORT_FOLDER}/{actor.pk}/{uuid.uuid4().hex}.xlsx",
+                                    File(content))

@@ -1,0 +1,120 @@
+"""Writing ledgers as .xlsx, row by row (openpyxl write-only mode): each row goes to a
+temporary file on disk as it is appended, so memory stays flat however many rows.
+
+Every sheet has a styled header row, frozen panes, an auto-filter, column widths, real
+dates, and a last line saying who exported it and when. Text that starts with ``=``,
+``+``, ``-`` or ``@`` is written as a text cell with Excel's quote prefix, never as a
+formula (spreadsheet injection).
+"""
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# Excel's limit on the text of one cell.
+MAX_CELL_TEXT = 32767
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="8B1A1A")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+HEADER_BORDER = Border(bottom=Side(style="thin", color="000000"))
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 12
+    number_format: str = ""  # e.g. "0.0%" for rates; dates get a date format by themselves
+
+
+def as_text(value: str) -> str:
+    """Remove the control characters a worksheet cannot hold, and cut to Excel's limit."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
+
+
+def local_naive(moment: datetime) -> datetime:
+    """Excel has no time zones: write the Asia/Shanghai wall-clock time."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+class LedgerSheet:
+    """One worksheet being written. Columns and header first, then rows, then finish()."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: list[Column]):
+        self.worksheet = workbook.create_sheet(title[:31])
+        self.columns = columns
+        self.rows = 0
+        self._formatted = {index: column.number_format for index, column in enumerate(columns)
+                           if column.number_format}
+        for index, column in enumerate(columns, start=1):
+            self.worksheet.column_dimensions[get_column_letter(index)].width = column.width
+        self.worksheet.freeze_panes = "B2"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(self.worksheet, value=column.header)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.alignment, cell.border = HEADER_ALIGNMENT, HEADER_BORDER
+            header.append(cell)
+        self.worksheet.append(header)
+
+    def _cell(self, value, index: int):
+        if isinstance(value, str):
+            value = as_text(value)
+            if value.startswith(FORMULA_TRIGGERS):
+                cell = WriteOnlyCell(self.worksheet, value=value)
+                cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+                return cell
+            return value
+        if isinstance(value, datetime):
+            value = local_naive(value)
+        if index in self._formatted and value is not None:
+            cell = WriteOnlyCell(self.worksheet, value=value)
+            cell.number_format = self._formatted[index]
+            return cell
+        return value
+
+    def append(self, values) -> None:
+        self.worksheet.append([self._cell(value, index) for index, value in enumerate(values)])
+        self.rows += 1
+
+    def finish(self, footer: str) -> None:
+        """Put the auto-filter over the header and the rows, and the who-and-when line
+        below them (outside the filter, so sorting never moves it)."""
+        last = get_column_letter(len(self.columns))
+        self.worksheet.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        self.worksheet.append([])
+        self.worksheet.append([as_text(footer)])
+
+
+class LedgerWorkbook:
+    """A write-only workbook saved to a temporary file (deleted when closed)."""
+
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+
+    def add_sheet(self, title: str, columns: list[Column]) -> LedgerSheet:
+        return LedgerSheet(self.workbook, title, columns)
+
+    def save(self):
+        """The finished workbook as an open temporary file, positioned at its start."""
+        target = tempfile.TemporaryFile(suffix=".xlsx")
+        self.workbook.save(target)
+        target.seek(0)
+        return target
+
+
+def exported_line(user, moment: datetime | None = None) -> str:
+    stamp = local_naive(moment or timezone.now()).strftime("%Y-%m-%d %H:%M")
+    return f"导出人：{user.display_name}（{user.username}）　导出时间：{stamp}"

@@ -1,0 +1,309 @@
+"""Ledger exports (.xlsx): scope, the register's filters, masking and its log, formula
+injection, the sheet's shape, large exports as background jobs, and fixed query counts."""
+
+from datetime import date, datetime
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.services import issue_api_token
+from audit.models import AccessLog
+from inbox.models import Message
+from ledgers import services
+from ledgers.choices import ExportStatus
+from ledgers.models import ExportJob
+from risks import services as risk_services
+
+PHONE = "13812345678"
+
+
+def export_url(name: str) -> str:
+    return reverse("api:ledger-export", args=[name])
+
+
+def read_sheet(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(BytesIO(content)).worksheets[0]
+
+
+def column_values(sheet, header: str) -> list:
+    headers = [cell.value for cell in sheet[1]]
+    index = headers.index(header)
+    return [row[index] for row in sheet.iter_rows(min_row=2, values_only=True)
+            if any(value is not None for value in row) and not str(row[0]).startswith("导出人")]
+
+
+@pytest.fixture
+def matter_a(report, officer_a):
+    risk = report(officer_a, title="楼上漏水纠纷")
+    risk_services.add_party(risk, actor=officer_a, name="张三丰", phone=PHONE)
+    return risk
+
+
+@pytest.fixture
+def matter_b(report, officer_b, street):
+    return report(officer_b, area=street.grid_b1, title="东泉停车纠纷",
+                  description="车位归属引发争执。")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+# Scope ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("persona,sees_a,sees_b", [
+    ("grid_worker_a1", True, False), ("officer_a", True, False), ("officer_b", False, True),
+    ("supervisor_a", True, False), ("leader", True, True), ("section_staff", False, False),
+])
+def test_export_holds_only_the_matters_in_scope(client, request, matter_a, matter_b, persona,
+                                                sees_a, sees_b):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(export_url("online"))
+    assert response.status_code == 200
+    codes = set(column_values(read_sheet(response), "编号"))
+    assert codes == ({matter_a.code} if sees_a else set()) | ({matter_b.code} if sees_b else set())
+
+
+def test_officer_cannot_export_another_communitys_matters_by_filter(client, officer_a, street,
+                                                                    matter_b):
+    client.force_login(officer_a)
+    assert client.get(export_url("online"), {"within": street.community_b.pk}).status_code == 404
+    response = client.get(export_url("online"), {"area": street.grid_b1.pk})
+    assert column_values(read_sheet(response), "编号") == []
+
+
+def test_anonymous_export_is_refused(api, matter_a):
+    assert api.get(export_url("online")).status_code == 401
+
+
+def test_token_client_exports_with_the_registers_filters(api, api_client_user, report,
+                                                         officer_a, matter_a, categories):
+    other = report(officer_a, title="校门口摊贩占道", category=categories["public_order"])
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(api_client_user)[1]}")
+    response = api.get(export_url("online"), {"category": "public_order"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert column_values(read_sheet(response), "编号") == [other.code]
+
+
+def test_invalid_filter_is_a_400_as_on_the_register(client, leader, matter_a):
+    client.force_login(leader)
+    response = client.get(export_url("online"), {"level": "extreme"})
+    assert response.status_code == 400
+    assert "level" in response.json()
+
+
+def test_unknown_ledger_is_404(client, leader, street):
+    client.force_login(leader)
+    assert client.get(export_url("nonsense")).status_code == 404
+
+
+# Masking and the access log ---------------------------------------------------------------
+
+def test_parties_are_masked_and_the_export_is_logged(client, leader, matter_a):
+    client.force_login(leader)
+    response = client.get(export_url("online"), {"unmask": "false"})
+    sheet = read_sheet(response)
+    everything = " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    assert PHONE not in everything and "张三丰" not in everything
+    assert column_values(sheet, "联系电话") == ["138****5678"]
+    assert column_values(sheet, "当事人") == ["张**（当事人）"]
+    log = AccessLog.objects.get()
+    assert (log.actor, log.action, log.target) == (leader, AccessLog.Action.EXPORT,
+                                                   "ledger:online")
+
+
+def test_unmasking_without_the_permission_is_refused_and_nothing_leaks(client, leader,
+                                                                       matter_a):
+    client.force_login(leader)
+    response = client.get(export_url("online"), {"unmask": "true"})
+    assert response.status_code == 403
+    assert PHONE.encode() not in response.content
+    assert not AccessLog.objects.filter(action=AccessLog.Action.UNMASKED_READ).exists()
+
+
+def test_unmasker_gets_the_clear_data_and_the_read_is_logged(client, unmasker, matter_a):
+    client.force_login(unmasker)
+    sheet = read_sheet(client.get(export_url("disputes"), {"unmask": "true"}))
+    assert column_values(sheet, "联系方式") == [PHONE]
+    assert column_values(sheet, "主要当事人姓名") == ["张三丰"]
+    actions = set(AccessLog.objects.filter(actor=unmasker).values_list("action", flat=True))
+    assert actions == {AccessLog.Action.EXPORT, AccessLog.Action.UNMASKED_READ}
+
+
+def test_unmasker_exports_masked_unless_asking(client, unmasker, matter_a):
+    client.force_login(unmasker)
+    sheet = read_sheet(client.get(export_url("online")))
+    assert column_values(sheet, "联系电话") == ["138****5678"]
+    assert not AccessLog.objects.filter(action=AccessLog.Action.UNMASKED_READ).exists()
+
+
+# The sheet itself -------------------------------------------------------------------------
+
+def test_formula_looking_text_stays_text(client, officer_a, report):
+    risk = report(officer_a, title="=HYPERLINK(\"http://evil\",\"点我\")",
+                  description="+1+cmd|' /C calc'!A0")
+    risk_services.add_party(risk, actor=officer_a, name="@SUM(A1)", phone="")
+    client.force_login(officer_a)
+    sheet = read_sheet(client.get(export_url("online")))
+    headers = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    for header in ("事项名称", "简要情况", "当事人"):
+        cell = row[headers.index(header)]
+        assert cell.data_type == "s", header
+        assert cell.quotePrefix is True, header
+    assert row[headers.index("事项名称")].value.startswith("=HYPERLINK")
+
+
+def test_sheet_has_header_freeze_filter_widths_dates_and_footer(client, leader, matter_a):
+    client.force_login(leader)
+    sheet = read_sheet(client.get(export_url("online")))
+    headers = [cell.value for cell in sheet[1]]
+    for header in ("序号", "编号", "社区", "网格", "类别", "子类", "事项名称", "简要情况",
+                   "发现时间", "来源", "风险等级", "调度责任人", "摸排责任人", "化解责任人",
+                   "稳控责任人", "包案领导", "化解措施", "当前层级", "状态", "销号时间"):
+        assert header in headers
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}2"
+    assert sheet.column_dimensions["H"].width > 20
+    assert isinstance(sheet.cell(2, headers.index("发现时间") + 1).value, datetime)
+    assert sheet.cell(2, headers.index("社区") + 1).value == "花园社区"
+    assert sheet.cell(2, headers.index("网格") + 1).value == "花园第1网格"
+    footer = [row[0] for row in sheet.iter_rows(values_only=True)][-1]
+    assert footer.startswith("导出人：leader") and "导出时间" in footer
+
+
+def test_disputes_ledger_follows_the_platform_layout(client, leader, matter_a, report,
+                                                     officer_a, categories):
+    report(officer_a, title="电动车盗窃", category=categories["public_order"])
+    client.force_login(leader)
+    sheet = read_sheet(client.get(export_url("disputes")))
+    assert column_values(sheet, "事项编号") == [matter_a.code]
+    assert column_values(sheet, "涉及人数") == [1]
+    assert column_values(sheet, "证件号码") == [None]  # deliberately not collected
+    assert column_values(sheet, "是否化解成功") == ["3-化解中"]
+
+
+def test_progress_ledger_rates_against_targets(client, leader, officer_a, ready_to_start):
+    risk = ready_to_start("medium")
+    risk = risk_services.start_risk(risk, actor=officer_a)
+    risk = risk_services.resolve_risk(risk, actor=officer_a)
+    risk_services.close_risk(risk, actor=officer_a, note="双方达成调解协议")
+    ready_to_start("medium", title="另一件中风险事项")
+    client.force_login(leader)
+    sheet = read_sheet(client.get(export_url("progress")))
+    assert column_values(sheet, "社区") == ["花园社区", "合计"]
+    assert column_values(sheet, "中风险销号率") == [0.5, 0.5]
+    assert column_values(sheet, "中风险达标（≥90%）") == ["否", "否"]
+    assert column_values(sheet, "高风险达标（100%）") == ["是", "是"]
+
+
+def test_baseline_ledger_counts_by_community_category_and_level(client, leader, report,
+                                                                officer_a, officer_b, street,
+                                                                categories):
+    report(officer_a)
+    report(officer_a, title="又一起纠纷")
+    report(officer_b, area=street.grid_b1, category=categories["cyber"], title="网络诈骗")
+    client.force_login(leader)
+    sheet = read_sheet(client.get(export_url("baseline")))
+    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]]
+    assert [(row[1], row[2], row[6], row[7]) for row in rows] == [
+        ("花园社区", "社会矛盾风险", 2, 2), ("东泉社区", "网络安全风险", 1, 1),
+        ("合计", None, 3, 3)]
+
+
+# Large exports ----------------------------------------------------------------------------
+
+def test_large_export_becomes_a_job_that_lands_in_the_inbox(client, settings, media, leader,
+                                                            officer_a, report,
+                                                            django_capture_on_commit_callbacks):
+    settings.LEDGER_EXPORT_SYNC_ROWS = 2
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    codes = {report(officer_a, title=f"纠纷{n}").code for n in range(3)}
+    client.force_login(leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(export_url("online"))
+    assert response.status_code == 202
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE and job.row_count == 3
+    assert response.json()["id"] == job.pk
+    message = Message.objects.get(recipient=leader, kind="ledger_export")
+    assert message.link == reverse("ledgers:export_download", args=[job.pk])
+    downloaded = client.get(message.link)
+    assert set(column_values(read_sheet(downloaded), "编号")) == codes
+    assert client.get(reverse("api:ledger-export-job", args=[job.pk])).json()["download"]
+
+
+def test_a_job_is_downloaded_only_by_who_asked(client, settings, media, leader, officer_a,
+                                               report):
+    settings.LEDGER_EXPORT_SYNC_ROWS = 0
+    report(officer_a)
+    outcome = services.export_ledger(actor=leader, ledger="online",
+                                     params=_query(""), unmask=False)
+    services.run_export_job(outcome.job.pk)
+    assert services.run_export_job(outcome.job.pk) is None  # claimed once only
+    client.force_login(officer_a)
+    assert client.get(reverse("ledgers:export_download", args=[outcome.job.pk])).status_code \
+        == 404
+    assert client.get(reverse("api:ledger-export-download", args=[outcome.job.pk])
+                      ).status_code == 404
+
+
+def _query(text):
+    from django.http import QueryDict
+
+    return QueryDict(text)
+
+
+# Query counts and memory ------------------------------------------------------------------
+
+# Session, user, the user's scope, the count for the 5,000-row decision, the matters (one
+# joined SELECT), their parties (one SELECT per chunk of 2,000 matters), the access log
+# insert, and the session save of SESSION_SAVE_EVERY_REQUEST (savepoint, update, release).
+EXPORT_QUERIES = 10
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_export_runs_a_fixed_number_of_queries(client, leader, officer_a, report, rows,
+                                               django_assert_max_num_queries):
+    for number in range(rows):
+        risk = report(officer_a, title=f"纠纷{number}", description=f"情况{number}")
+        if number % 3 == 0:
+            risk_services.add_party(risk, actor=officer_a, name="李四", phone=PHONE)
+    client.force_login(leader)
+    for ledger in ("online", "archive", "disputes", "key_matters", "baseline", "progress"):
+        with django_assert_max_num_queries(EXPORT_QUERIES):
+            response = client.get(export_url(ledger))
+            read_sheet(response)
+
+
+def test_streaming_writer_uses_flat_memory(leader, street):
+    """Write-only mode: memory does not grow with the rows (2,000 vs 200 rows; traced
+    allocation is slow, so the rows are few)."""
+    import tracemalloc
+
+    from ledgers.xlsx import Column, LedgerWorkbook
+
+    def peak(rows):
+        tracemalloc.start()
+        workbook = LedgerWorkbook()
+        sheet = workbook.add_sheet("台账", [Column(str(n)) for n in range(15)])
+        for number in range(rows):
+            sheet.append([number, "QF-2026-000001", "花园社区", "楼上漏水引发邻里纠纷" * 3,
+                          datetime(2026, 1, 1, 8, 0), date(2026, 2, 1), "高", "=1+1",
+                          "处理中", "张*", "138****5678", "", None, 3.5, "街道"])
+        sheet.finish("导出人")
+        with workbook.save():
+            pass
+        result = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return result
+
+    assert LedgerWorkbook().workbook.write_only
+    small, large = peak(200), peak(2000)
+    assert large < small * 1.5
