@@ -9,15 +9,24 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from rhythm.page_access import PAGE_READERS
 from risks.permissions import REPORT, ROLE_OPERATIONS, VIEW
 
 EVERY_PERSON = frozenset(role for role in Role if role != Role.API_CLIENT)
+# Dashboards show whole areas: leaders, community officers, supervisors (supervision.permissions).
+SUPERVISION_DASHBOARD_ROLES = frozenset({Role.STREET_LEADER, Role.COMMUNITY_OFFICER,
+                                         Role.SUPERVISOR})
 
 
 def people_who_may(operation: str) -> frozenset:
     """The roles of people (not machine clients) that the register's table lets do this."""
     return frozenset(role for role, operations in ROLE_OPERATIONS.items()
                      if operation in operations) & EVERY_PERSON
+
+
+def people_who_open(page: str) -> frozenset:
+    """The roles of people that the rhythm's table (rhythm.page_access) lets open a page."""
+    return PAGE_READERS[page] & EVERY_PERSON
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,17 @@ NAVIGATION = [
     NavItem(_("Whistle and report-in"), "meetings:whistle_board", EVERY_PERSON),
     NavItem(_("Action items"), "meetings:action_item_list", EVERY_PERSON),
     NavItem(_("Ledgers"), "ledgers:ledger_index", people_who_may(VIEW)),
+    NavItem(_("Dashboards"), "supervision:dashboard", SUPERVISION_DASHBOARD_ROLES),
+    NavItem(_("Supervision"), "supervision:inspection_list", EVERY_PERSON),
+    NavItem(_("Listed supervision"), "supervision:listing_list", EVERY_PERSON),
+    NavItem(_("Special campaigns"), "supervision:campaign_list", EVERY_PERSON),
+    NavItem(_("My day in the grid"), "rhythm:grid_today", people_who_open("grid_today")),
+    NavItem(_("Warnings (T+2)"), "rhythm:warning_list", people_who_open("warnings")),
+    NavItem(_("Daily check"), "rhythm:daily_check_overview", people_who_open("daily")),
+    NavItem(_("Work instructions"), "rhythm:instruction_list", people_who_open("instructions")),
+    NavItem(_("Weekly report"), "rhythm:weekly_report", people_who_open("weekly")),
+    NavItem(_("Monthly statistics"), "rhythm:monthly_stats", people_who_open("monthly")),
+    NavItem(_("Data quality"), "rhythm:data_quality", people_who_open("quality")),
     NavItem(_("Areas and grids"), "grids:area_list", EVERY_PERSON),
     NavItem(_("API documentation"), "api-docs", frozenset({Role.STREET_LEADER}), staff_only=False),
     NavItem(_("Administration"), "admin:index", frozenset(), staff_only=True),

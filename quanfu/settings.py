@@ -10,7 +10,6 @@ and ALLOWED_HOSTS.
 from pathlib import Path
 
 from celery.schedules import crontab
-
 from django.core.exceptions import ImproperlyConfigured
 
 from quanfu.environment import database_from_url, read_bool, read_int, read_list, read_str

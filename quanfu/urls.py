@@ -22,6 +22,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("meetings/", include("meetings.urls")),
+    path("rhythm/", include("rhythm.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
