@@ -88,8 +88,9 @@ def summarise(rows: list[dict], key: str) -> dict[str, dict[str, int]]:
     totals: dict[str, dict[str, int]] = {}
     for row in rows:
         bucket = totals.setdefault(row[key] or "", {
-            "total": 0, "new": 0, "verified": 0, "resolving": 0, "resolved": 0, "closed": 0,
-            "closed_in_week": 0, "overdue": 0, "escalated": 0})
+            "total": 0, "new": 0, "reported": 0, "verified": 0, "resolving": 0,
+            "resolved": 0, "closed": 0, "invalid": 0, "closed_in_week": 0, "overdue": 0,
+            "escalated": 0})
         bucket["total"] += row["total"]
         for field in ("new", "closed_in_week", "overdue", "escalated"):
             bucket[field] += row[field]
