@@ -16,25 +16,8 @@ from meetings.choices import (
     MeetingStatus,
     WhistleStatus,
 )
+from quanfu.append_only import AppendOnlyModel
 from risks.choices import RiskLevel, Tier
-from risks.models import AppendOnlyQuerySet
-
-
-class AppendOnlyModel(models.Model):
-    """History rows: written once, never changed or deleted (倒查)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("History is append-only: it is never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("History is append-only: it is never deleted.")
 
 
 class Meeting(models.Model):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.choices import Duty
+from quanfu.append_only import AppendOnlyModel
 from risks.choices import (
     OPEN_STATUSES,
     EventKind,
@@ -177,15 +178,7 @@ class Risk(models.Model):
         return all(self.duty_holder_ids().values())
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("History is append-only: events are never updated.")
-
-    def delete(self):
-        raise PermissionError("History is append-only: events are never deleted.")
-
-
-class RiskEvent(models.Model):
+class RiskEvent(AppendOnlyModel):
     """One step in a matter's history (倒查): who did what, when, from which state to which.
 
     Append-only: never updated or deleted, by anyone. The model and its queryset refuse,
@@ -204,8 +197,6 @@ class RiskEvent(models.Model):
                               blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -214,14 +205,6 @@ class RiskEvent(models.Model):
 
     def __str__(self):
         return f"{self.risk_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("History is append-only: events are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("History is append-only: events are never deleted.")
 
 
 class Party(models.Model):
