@@ -49,8 +49,27 @@ clean:
 
 # Benchmarks run on PostgreSQL in a database of their own (created if missing).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quanfu_bench
-.PHONY: bench-rhythm
+.PHONY: bench-rhythm bench-dashboards
 bench-rhythm: install-test
 	psql "$(BENCH_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres quanfu_bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/rhythm_jobs.py
+
+bench-dashboards: install-test
+	psql "$(BENCH_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres quanfu_bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboards.py
+
+# Scale data and the register benchmark (issue 8), in a database of their own.
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quanfu_scale
+PRESET ?= street
+.PHONY: scale-db scale-data bench
+scale-db: install-test
+	psql "$(SCALE_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres quanfu_scale
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+
+scale-data: scale-db
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py generate_scale --preset $(PRESET) $(SCALE_ARGS)
+
+bench: scale-db
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) bench/register.py

@@ -53,7 +53,10 @@ class SyncCursorPagination(pagination.BasePagination):
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
             stamp, pk = decode_cursor(cursor)
-            queryset = queryset.filter(Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=pk))
+            # "updated_at >= T" first lets the (updated_at, id) index stop after one page;
+            # the OR alone made PostgreSQL gather every later row before the LIMIT
+            queryset = queryset.filter(updated_at__gte=stamp).filter(
+                Q(updated_at__gt=stamp) | Q(id__gt=pk))
         rows = list(queryset.order_by("updated_at", "id")[: self.page_size_now + 1])
         self.has_next = len(rows) > self.page_size_now
         self.rows = rows[: self.page_size_now]
