@@ -156,6 +156,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "quanfu.record_worker_heartbeat_task", "schedule": 60.0},
     "meetings-overdue-reminders": {"task": "meetings.send_overdue_reminders_task",
                                    "schedule": crontab(minute=30, hour=8)},
+    "listed-supervision-grades": {"task": "supervision.escalate_listed_supervision_task",
+                                  "schedule": crontab(minute=10, hour=7)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

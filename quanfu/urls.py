@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("ledgers.api.urls")),
     path("", include("meetings.api.urls")),
     path("", include("rhythm.api.urls")),
+    path("", include("supervision.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("ledgers/", include("ledgers.urls")),
     path("meetings/", include("meetings.urls")),
     path("rhythm/", include("rhythm.urls")),
+    path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -159,7 +159,7 @@ def test_stale_version_on_a_transition_changes_nothing(client, officer_a, collea
     response = client.post(reverse("risks:risk_transition", args=[matter.pk]),
                            {"action": "verify", "version": seen_version})
     assert response.status_code == 409
-    assert "Someone else changed this matter" in response.content.decode()
+    assert "已被他人修改" in response.content.decode()  # the UI speaks Chinese by default
     assert snapshot(matter) == before
 
 

@@ -7,7 +7,7 @@ from ledgers.demo import load_archive_files
 from meetings.demo import load_meetings
 from rhythm.demo import load_rhythm
 from risks.demo import load_matters
-from supervision.demo import load_supervision_groups
+from supervision.demo import load_supervision, load_supervision_groups
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             load_rhythm(street)
             load_meetings(street)
             load_archive_files(street)
+            load_supervision(street)
         if created_matters:
             self.stdout.write(f"{created_matters} demo matters reported, with their histories.")
         if not created_users:

@@ -1,0 +1,85 @@
+"""Shapes of the supervision API (read-only): findings, listed supervision, campaigns."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from supervision.models import (
+    Campaign,
+    CampaignTask,
+    Evidence,
+    Finding,
+    ListedSupervision,
+)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "stage", "original_name", "content_type", "size", "uploaded_at"]
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="inspection.group_id", read_only=True)
+    inspected_on = serializers.DateField(source="inspection.held_on", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = ["id", "inspection", "group", "inspected_on", "community", "severity",
+                  "subject", "risk", "ledger", "description", "rectification_required",
+                  "deadline", "status", "overdue", "rectification_note", "rectified_at",
+                  "accepted_at", "acceptance_note", "created_at", "updated_at", "evidence"]
+        read_only_fields = fields
+
+    def get_overdue(self, finding) -> bool:
+        return finding.is_overdue
+
+
+class ListedSupervisionSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ListedSupervision
+        fields = ["id", "community", "risk", "group", "reason", "grade", "deadline",
+                  "original_deadline", "status", "overdue", "listed_at", "escalated_at",
+                  "lifted_at", "lift_note"]
+        read_only_fields = fields
+
+    def get_overdue(self, listing) -> bool:
+        return listing.is_overdue
+
+
+class CampaignTaskSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignTask
+        fields = ["id", "title", "owner_department", "owner_community", "deadline", "status",
+                  "progress", "overdue", "completed_at"]
+        read_only_fields = fields
+
+    def get_overdue(self, task) -> bool:
+        return task.is_overdue
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    """A campaign with its tasks and linked matters within the caller's scope."""
+
+    tasks = serializers.SerializerMethodField()
+    matters = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "code", "name", "summary", "starts_on", "ends_on", "is_active", "tasks",
+                  "matters"]
+        read_only_fields = fields
+
+    @extend_schema_field(CampaignTaskSerializer(many=True))
+    def get_tasks(self, campaign):
+        return CampaignTaskSerializer(campaign.scoped_tasks, many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_matters(self, campaign) -> list[int]:
+        return [link.risk_id for link in campaign.scoped_links]

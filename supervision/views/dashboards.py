@@ -1,0 +1,86 @@
+"""The dashboards: the street's, a community's, and a supervision group's scorecard.
+Figures come from supervision.dashboards (SQL aggregates, a fixed number of queries);
+the scope from supervision.scoping (outside it: 404)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from accounts.roles import Role
+from supervision import dashboards, permissions
+from supervision.scoping import (
+    communities_in,
+    dashboard_streets,
+    get_community_for_dashboard,
+    get_group_for_dashboard,
+    get_street_for_dashboard,
+    groups_of,
+    visible_groups,
+)
+from supervision.views.common import require
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    """The dashboard of the user's scope: a supervisor's group, a leader's street, an
+    officer's community."""
+    user = request.user
+    require(user, permissions.DASHBOARD)
+    if user.role == Role.SUPERVISOR:
+        group = groups_of(user).order_by("code").first()
+        if group is not None:
+            return redirect("supervision:group_dashboard", group.pk)
+    street = dashboard_streets(user).first()
+    if street is not None:
+        return redirect("supervision:street_dashboard", street.pk)
+    if user.area_id:
+        return redirect("supervision:community_dashboard", user.area_id)
+    raise Http404("No dashboard in your scope.")
+
+
+@login_required
+@require_safe
+def street_dashboard(request, pk):
+    user = request.user
+    require(user, permissions.DASHBOARD)
+    street = get_street_for_dashboard(user, pk)
+    communities = communities_in(user, street)
+    board = dashboards.build(user, kind="street", area=street, street=street,
+                             communities=communities)
+    return render(request, "supervision/dashboard.html", {
+        "board": board, "title": street.name,
+        "groups": visible_groups(user).order_by("code")})
+
+
+@login_required
+@require_safe
+def community_dashboard(request, pk):
+    user = request.user
+    require(user, permissions.DASHBOARD)
+    community = get_community_for_dashboard(user, pk)
+    board = dashboards.build(user, kind="community", area=community,
+                             street=community.parent, communities=[community])
+    return render(request, "supervision/dashboard.html", {
+        "board": board, "title": community.name, "groups": []})
+
+
+@login_required
+@require_safe
+def group_list(request):
+    user = request.user
+    require(user, permissions.DASHBOARD)
+    groups = (visible_groups(user).select_related("leader", "street")
+              .prefetch_related("communities", "members").order_by("code"))
+    return render(request, "supervision/group_list.html", {"groups": groups})
+
+
+@login_required
+@require_safe
+def group_dashboard(request, pk):
+    user = request.user
+    require(user, permissions.DASHBOARD)
+    group, communities = get_group_for_dashboard(user, pk)
+    card = dashboards.scorecard(user, group, communities)
+    return render(request, "supervision/group_scorecard.html", {"card": card, "group": group})
