@@ -104,7 +104,7 @@ def visible_findings(user) -> QuerySet[Finding]:
 def get_finding_for_user(user, pk, *, for_update: bool = False) -> Finding:
     queryset = visible_findings(user)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.select_related("inspection__group", "community", "risk").get(pk=pk)
     except (Finding.DoesNotExist, *BAD_IDS) as error:

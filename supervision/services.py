@@ -189,7 +189,7 @@ def record_finding(inspection: Inspection, *, actor, description: str,
 
 
 def _lock_finding(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related(
+    return Finding.objects.select_for_update(of=("self",)).select_related(
         "inspection__group", "community").get(pk=finding.pk)
 
 
@@ -370,7 +370,8 @@ def update_notice(notice: Notice, *, actor, title: str, body: str,
 
     Preconditions: the actor acts for the group; the notice is still a draft.
     """
-    notice = Notice.objects.select_for_update().select_related("group").get(pk=notice.pk)
+    notice = (Notice.objects.select_for_update(of=("self",)).select_related("group")
+              .get(pk=notice.pk))
     permissions.require_group(actor, permissions.NOTICE, notice.group)
     if notice.is_sent:
         raise RuleBroken(_("A sent notice is a record and cannot be changed."))
@@ -480,7 +481,7 @@ def lift_supervision(listing: ListedSupervision, *, actor, note: str) -> ListedS
     is active; the note is written.
     """
     permissions.require(actor, permissions.LIST)
-    listing = ListedSupervision.objects.select_for_update().select_related(
+    listing = ListedSupervision.objects.select_for_update(of=("self",)).select_related(
         "community", "risk").get(pk=listing.pk)
     _require_area_in_scope(actor, listing.community)
     if not listing.is_active:
@@ -626,7 +627,7 @@ def report_task_progress(task: CampaignTask, *, actor, note: str, progress: int,
     Preconditions: the actor owns the task (may_report_on); the status may follow the
     current one (choices.TASK_TRANSITIONS); the note is written.
     """
-    task = CampaignTask.objects.select_for_update().select_related(
+    task = CampaignTask.objects.select_for_update(of=("self",)).select_related(
         "owner_community", "owner_department__street").get(pk=task.pk)
     if not may_report_on(actor, task):
         raise Forbidden(_("Only the task's owner may report on it."))
