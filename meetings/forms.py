@@ -23,38 +23,10 @@ from meetings.choices import (
     MeetingStatus,
 )
 from meetings.permissions import may_manage_tier
+from quanfu.forms import StyledFormMixin, TextareaField
 from risks.choices import RiskLevel, Tier
 
 NOT_ON_RECORD_ROLES = (Role.API_CLIENT,)
-
-
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so that templates render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css_class = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css_class = "form-select"
-            else:
-                css_class = "form-control"
-            widget.attrs.setdefault("class", css_class)
-
-
-class TextareaField(forms.CharField):
-    """A text area whose line ends are stored as the API stores them (\\n)."""
-
-    def __init__(self, *args, rows: int = 4, **kwargs):
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
 
 
 class PersonChoiceField(forms.ModelChoiceField):

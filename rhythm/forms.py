@@ -13,9 +13,10 @@ from accounts.roles import Role
 from accounts.scoping import visible_people
 from grids.choices import AreaKind
 from grids.scoping import visible_areas
+from quanfu.forms import StyledFormMixin, TextareaField
 from rhythm.calendar import nth_workday_after
 from rhythm.choices import CheckOutcome, InstructionKind, InstructionStatus, WarningStatus
-from risks.forms import AreaChoiceField, StyledFormMixin, TextareaField, person_label
+from risks.forms import AreaChoiceField, person_label
 
 NOTE_ROWS = 3
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"

@@ -11,6 +11,7 @@ from accounts.roles import Role
 from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
+from quanfu.forms import StyledFormMixin, TextareaField
 from risks.choices import Action, Relation, RiskLevel, Source
 from risks.models import DUTY_FIELDS, Category, EmergencyPlan, Subtype
 from risks.services import REPORTABLE_AREA_KINDS
@@ -18,33 +19,6 @@ from risks.services import REPORTABLE_AREA_KINDS
 # People who never hold a duty: supervisors only read, machine clients are not people.
 NOT_ON_DUTY_ROLES = (Role.SUPERVISOR, Role.API_CLIENT)
 NOTE_ROWS = 3
-
-
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so that templates render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css_class = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css_class = "form-select"
-            else:
-                css_class = "form-control"
-            widget.attrs.setdefault("class", css_class)
-
-
-class TextareaField(forms.CharField):
-    """A text area whose line ends are stored as the API stores them (\\n, not \\r\\n)."""
-
-    def __init__(self, *args, rows: int = 4, **kwargs):
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
 
 
 class AreaChoiceField(forms.ModelChoiceField):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from grids.choices import AreaKind
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
-from risks.forms import StyledFormMixin, TextareaField
+from quanfu.forms import StyledFormMixin, TextareaField
 from risks.scoping import visible_risks
 from supervision.choices import (
     FindingSubject,
