@@ -9,7 +9,7 @@ risks.scoping, so section staff see only their department's.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -65,38 +65,11 @@ def figures_scope(user, street_id=None) -> FiguresScope:
 def weekly_report(user, scope: FiguresScope, start: date) -> dict:
     """snapshots.weekly_report, for the reader: the whole street's as it is, or the same
     sections folded from the rows of the reader's communities only."""
-    if scope.whole_street:
-        report = snapshots.weekly_report(scope.street, start)
-    else:
-        report = _narrowed_weekly_report(scope, start)
+    report = snapshots.weekly_report(
+        scope.street, start, communities=scope.community_ids)
     stale_ids = [risk.pk for risk in report["stale"]]
     report["stale"] = list(visible_risks(user).filter(pk__in=stale_ids)
                            .select_related("community").order_by("graded_at", "id"))
-    return report
-
-
-def _narrowed_weekly_report(scope: FiguresScope, start: date) -> dict:
-    # The same folding as snapshots.weekly_report, over the rows of some communities.
-    start = snapshots.week_start(start)
-    previous_start = start - timedelta(days=7)
-
-    def kept(rows):
-        return [row for row in rows if scope.keeps(row["community_id"])]
-
-    current = kept(snapshots.weekly_rows(scope.street, start))
-    previous_snapshot = Snapshot.objects.filter(
-        street=scope.street, kind=Snapshot.Kind.WEEKLY, period_start=previous_start).first()
-    previous = kept(previous_snapshot.rows if previous_snapshot
-                    else snapshots.weekly_rows(scope.street, previous_start))
-    report = {"week_start": start, "week_end": start + timedelta(days=6), "sections": []}
-    for key in ("community__name", "category__name", "level", "tier"):
-        now_totals = snapshots.summarise(current, key)
-        then_totals = snapshots.summarise(previous, key)
-        lines = [{"name": name, **figures,
-                  "change": figures["total"] - then_totals.get(name, {}).get("total", 0)}
-                 for name, figures in sorted(now_totals.items())]
-        report["sections"].append({"key": key, "lines": lines})
-    report["stale"] = list(snapshots.stale_gradings(scope.street))
     return report
 
 

@@ -99,16 +99,23 @@ def summarise(rows: list[dict], key: str) -> dict[str, dict[str, int]]:
     return totals
 
 
-def weekly_report(street: Area, start: date) -> dict:
+def weekly_report(street: Area, start: date, communities=None) -> dict:
     """This week's figures (live) against last week's snapshot, by community, category,
-    level and tier; and the matters whose grading is stale."""
+    level and tier; and the matters whose grading is stale. ``communities`` (ids) narrows
+    the figures to those communities, for a reader who sees only some."""
     start = week_start(start)
-    current = weekly_rows(street, start)
+
+    def kept(rows):
+        if communities is None:
+            return rows
+        return [row for row in rows if row["community_id"] in communities]
+
+    current = kept(weekly_rows(street, start))
     previous_snapshot = Snapshot.objects.filter(
         street=street, kind=Snapshot.Kind.WEEKLY, period_start=start - timedelta(days=7)
     ).first()
-    previous = previous_snapshot.rows if previous_snapshot else weekly_rows(
-        street, start - timedelta(days=7))
+    previous = kept(previous_snapshot.rows if previous_snapshot else weekly_rows(
+        street, start - timedelta(days=7)))
     report = {"week_start": start, "week_end": start + timedelta(days=6), "sections": []}
     for key in ("community__name", "category__name", "level", "tier"):
         now_totals, then_totals = summarise(current, key), summarise(previous, key)
