@@ -73,3 +73,9 @@ scale-data: scale-db
 
 bench: scale-db
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) bench/register.py
+
+# The API under concurrent load: gunicorn on loopback driven by wrk (Debian's package).
+.PHONY: bench-load
+bench-load: scale-db
+	bin/bench-setup
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) bench/load.py

@@ -68,8 +68,9 @@ def populate() -> None:
         status = rng.choice(STATUSES)
         batch.append(Risk(
             code=f"QF-BENCH-{number:07d}", title="基准测试事项", description="基准测试",
-            category=rng.choice(categories), area=grid, community_id=grid.parent_id,
-            grid=grid, status=status, level=rng.choice(["high", "medium", "low"]),
+            category=rng.choice(categories), area=grid, street=street,
+            community_id=grid.parent_id, grid=grid, status=status,
+            level=rng.choice(["high", "medium", "low"]),
             created_at=now, updated_at=now, discovered_at=now,
             dispatch_person=officer, investigate_person=officer, resolve_person=officer,
             stabilize_person=officer))

@@ -353,7 +353,7 @@ class Generator:
                        status, tier, discovered, created, updated, due_on, closed_at, note,
                        1 + len(STATUS_PATH[status]), area_id, category_id, department_id,
                        officer, worker, worker, lead, officer, worker, subtype_id, community_id,
-                       grid_id, created if graded else None)
+                       grid_id, created if graded else None, street_id)
 
         self.report.counts["matters"] = copy_rows(
             cursor, "risks_risk",
@@ -362,7 +362,7 @@ class Generator:
              "resolution_note", "version", "area_id", "category_id", "department_id",
              "dispatch_person_id", "investigate_person_id", "reported_by_id",
              "lead_id", "resolve_person_id", "stabilize_person_id", "subtype_id",
-             "community_id", "grid_id", "graded_at"],
+             "community_id", "grid_id", "graded_at", "street_id"],
             rows())
 
     # Events ---------------------------------------------------------------------------

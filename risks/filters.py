@@ -5,10 +5,11 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.filters import filter_within
+from grids.scoping import get_area_for_user
 from quanfu.filter_fields import IdFilter, MomentFilter
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Source, Tier
 from risks.models import Risk
+from risks.scoping import matters_within_q
 
 ORDERINGS = {
     "updated_at": ("updated_at", "id"),
@@ -68,7 +69,8 @@ class RiskFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_within(self, queryset, name, value):
-        return filter_within(queryset, self.request, int(value), field="area__")
+        area = get_area_for_user(self.request.user, int(value))
+        return queryset.filter(matters_within_q([area]))
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

@@ -40,7 +40,10 @@ class AreaChoiceField(forms.ModelChoiceField):
 def person_label(person) -> str:
     """A person as the selects show them: 王芳 (社区工作人员 · 花园社区)."""
     area = f" · {person.area.name}" if person.area_id else ""
-    return f"{person.display_name} ({person.get_role_display()}{area})"
+    # Role(...).label, not get_role_display(): that rebuilds the choices dict on each call,
+    # and a select lists hundreds of people
+    role = Role(person.role).label if person.role in Role.values else person.role
+    return f"{person.display_name} ({role}{area})"
 
 
 class PersonChoiceField(forms.ModelChoiceField):

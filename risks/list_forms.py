@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import visible_people
 from grids.choices import AreaKind
 from grids.scoping import visible_areas, visible_departments
+from quanfu.forms import QuickSelect
 from risks.choices import RiskLevel, RiskStatus, Source, Tier
 from risks.forms import (
     DUTY_LABELS,
@@ -60,7 +61,7 @@ class BulkActionForm(StyledFormMixin, forms.Form):
         for duty, field in DUTY_FIELDS.items():
             self.fields[field] = PersonChoiceField(
                 people, required=False, label=DUTY_LABELS[duty],
-                widget=forms.Select(attrs={"class": "form-select"}))
+                widget=QuickSelect(attrs={"class": "form-select"}))
             self.fields[field].choices = choices
 
     def clean(self):

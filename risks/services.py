@@ -179,15 +179,15 @@ def _check_subtype(category, subtype) -> None:
 
 
 def relink_matters_under(area: Area) -> int:
-    """After ``area`` moved in the tree, point its matters at their new community and grid
-    (one UPDATE per moved level; the matters' own history is untouched)."""
+    """After ``area`` moved in the tree, point its matters at their new street, community
+    and grid (one UPDATE; the matters' own history is untouched). Whatever lies above the
+    moved area is the same for all of them; below it nothing changed."""
     ancestors = area.ancestor_ids()
+    columns = ["street_id", "community_id", "grid_id"][:max(len(ancestors) - 1, 0)]
+    if not columns:
+        return 0
     matters = Risk.objects.filter(area__path__startswith=area.path)
-    if area.kind == AreaKind.COMMUNITY:
-        return matters.update(community_id=area.pk)
-    if area.kind in (AreaKind.GRID, AreaKind.MICROGRID):
-        return matters.update(community_id=ancestors[1])
-    return 0
+    return matters.update(**dict(zip(columns, ancestors, strict=False)))
 
 
 # Reporting --------------------------------------------------------------------------------

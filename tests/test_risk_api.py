@@ -163,6 +163,76 @@ def test_sync_walk_page_runs_a_fixed_number_of_queries(api, report, officer_a, r
     assert len(response.json()["results"]) == rows
 
 
+def test_the_fast_representation_is_exactly_what_drf_fields_give(report, officer_a, street,
+                                                                 categories):
+    from rest_framework import serializers
+
+    from risks.api.serializers import RiskDetailSerializer, RiskSerializer
+
+    open_one = report(officer_a, area=street.micro_a1)
+    graded = services.update_risk(report(officer_a), actor=officer_a, version=1,
+                                  changes={"level": "high"})
+    risk_without_subtype = report(officer_a, category=categories["disputes"])
+    for risk in (open_one, graded, risk_without_subtype):
+        risk = Risk.objects.select_related("category", "subtype").get(pk=risk.pk)
+        fast = RiskSerializer(risk).data
+        generic = serializers.ModelSerializer.to_representation(RiskSerializer(), risk)
+        assert fast == dict(generic)
+    request = type("Request", (), {"user": officer_a})()
+    detail = RiskDetailSerializer(risk, context={"request": request}).data
+    assert {"parties", "available_actions"} <= set(detail)
+
+
+def test_following_next_walks_every_matter_newest_first_exactly_once(api, report, officer_a):
+    made = [report(officer_a).pk for _ in range(7)]
+    api.force_authenticate(officer_a)
+    seen, url, pages = [], "/api/v1/risks/?page_size=3", 0
+    while url:
+        body = api.get(url).json()
+        assert body["count"] == 7
+        seen += [row["id"] for row in body["results"]]
+        url, pages = body["next"], pages + 1
+    expected = list(Risk.objects.filter(pk__in=made).order_by("-updated_at", "-id")
+                    .values_list("pk", flat=True))
+    assert seen == expected and pages == 3
+
+
+def test_next_links_are_cursors_not_offsets(api, report, officer_a):
+    for _ in range(3):
+        report(officer_a)
+    api.force_authenticate(officer_a)
+    link = api.get("/api/v1/risks/", {"page_size": 2}).json()["next"]
+    assert "cursor=" in link and "page=" not in link.replace("page_size=", "")
+
+
+def test_a_page_number_still_jumps_to_its_page(api, report, officer_a):
+    made = [report(officer_a).pk for _ in range(5)]
+    api.force_authenticate(officer_a)
+    body = api.get("/api/v1/risks/", {"page": 2, "page_size": 2}).json()
+    newest_first = sorted(made, reverse=True)
+    assert [row["id"] for row in body["results"]] == newest_first[2:4]
+    assert body["count"] == 5 and "page=3" in body["next"]
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_a_deep_cursor_page_runs_the_queries_of_the_first(api, report, officer_a, rows,
+                                                          django_assert_max_num_queries):
+    for _ in range(rows):
+        report(officer_a)
+    api.force_authenticate(officer_a)
+    url = "/api/v1/risks/?page_size=2"
+    for _ in range(4):
+        url = api.get(url).json()["next"]
+    with django_assert_max_num_queries(3):  # the count and one page, as on the first
+        assert len(api.get(url).json()["results"]) == 2
+
+
+def test_a_tampered_cursor_is_a_400_not_a_500(api, officer_a):
+    api.force_authenticate(officer_a)
+    response = api.get("/api/v1/risks/", {"cursor": "not-a-cursor"})
+    assert response.status_code == 400 and "cursor" in response.json()
+
+
 def test_events_are_the_history_oldest_first(api, report, officer_a):
     risk = services.verify_risk(report(officer_a), actor=officer_a)
     api.force_authenticate(officer_a)

@@ -425,11 +425,14 @@ def test_concurrent_edits_of_one_version_give_one_success(street, categories, of
     assert Risk.objects.get(pk=risk.pk).version == 2
 
 
-def test_a_matter_knows_its_community_and_grid(report, grid_worker_a1, officer_a, street):
+def test_a_matter_knows_its_street_community_and_grid(report, grid_worker_a1, officer_a,
+                                                      street):
     in_micro = report(grid_worker_a1, area=street.micro_a1)
     in_community = report(officer_a, area=street.community_a)
-    assert (in_micro.community, in_micro.grid) == (street.community_a, street.grid_a1)
-    assert (in_community.community, in_community.grid) == (street.community_a, None)
+    assert (in_micro.street, in_micro.community, in_micro.grid) == (
+        street.street, street.community_a, street.grid_a1)
+    assert (in_community.street, in_community.community, in_community.grid) == (
+        street.street, street.community_a, None)
 
 
 def test_moving_a_grid_moves_its_matters_to_the_new_community(report, grid_worker_a1, street):
@@ -438,6 +441,36 @@ def test_moving_a_grid_moves_its_matters_to_the_new_community(report, grid_worke
     risk = report(grid_worker_a1, area=street.micro_a1)
     move_area(street.grid_a1, street.community_b)
     assert Risk.objects.get(pk=risk.pk).community == street.community_b
+
+
+def test_moving_a_microgrid_moves_its_matters_to_the_new_grid(report, grid_worker_a1, street):
+    from grids.services import move_area
+
+    risk = report(grid_worker_a1, area=street.micro_a1)
+    move_area(street.micro_a1, street.grid_b1)
+    moved = Risk.objects.get(pk=risk.pk)
+    assert (moved.street, moved.community, moved.grid) == (
+        street.street, street.community_b, street.grid_b1)
+
+
+def test_moving_a_community_to_another_street_moves_its_matters(report, grid_worker_a1,
+                                                                leader, other_street_leader,
+                                                                street):
+    from grids.services import move_area
+    from risks.scoping import visible_risks
+
+    risk = report(grid_worker_a1, area=street.micro_a1)
+    move_area(street.community_a, street.other_street)
+    assert Risk.objects.get(pk=risk.pk).street == street.other_street
+    assert not visible_risks(leader).filter(pk=risk.pk).exists()
+    assert visible_risks(other_street_leader).filter(pk=risk.pk).exists()
+
+
+def test_scoping_a_street_compares_a_column_and_joins_no_areas(leader):
+    from risks.scoping import visible_risks
+
+    sql = str(visible_risks(leader).query)
+    assert '"street_id" =' in sql and "grids_area" not in sql
 
 
 def test_reporting_a_matter_costs_a_bounded_number_of_queries(report, officer_a, roster_a1,

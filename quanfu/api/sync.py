@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 def encode_cursor(updated_at: datetime, pk: int) -> str:
@@ -33,10 +33,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValidationError({"cursor": ["Invalid cursor."]}) from error
 
 
-class SyncCursorPagination(pagination.BasePagination):
+class KeysetPagination(pagination.BasePagination):
+    """Pages on (updated_at, id), oldest first (``descending=False``, the sync walk) or
+    newest first (browsing): each page is an index range scan that stops after one page,
+    so a deep page costs what the first does. ``count`` is the size of the whole list."""
+
     cursor_query_param = "cursor"
     page_size = 100
     max_page_size = 500
+    descending = False
+    settle = True  # stop SYNC_SETTLE_SECONDS short of now (see the module docstring)
 
     def get_page_size(self, request) -> int:
         try:
@@ -48,16 +54,23 @@ class SyncCursorPagination(pagination.BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.page_size_now = self.get_page_size(request)
-        horizon = timezone.now() - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
-        queryset = queryset.filter(updated_at__lte=horizon)
+        if self.settle:
+            horizon = timezone.now() - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
+            queryset = queryset.filter(updated_at__lte=horizon)
+        self.count = None if self.settle else queryset.order_by().count()
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
             stamp, pk = decode_cursor(cursor)
             # "updated_at >= T" first lets the (updated_at, id) index stop after one page;
             # the OR alone made PostgreSQL gather every later row before the LIMIT
-            queryset = queryset.filter(updated_at__gte=stamp).filter(
-                Q(updated_at__gt=stamp) | Q(id__gt=pk))
-        rows = list(queryset.order_by("updated_at", "id")[: self.page_size_now + 1])
+            if self.descending:
+                queryset = queryset.filter(updated_at__lte=stamp).filter(
+                    Q(updated_at__lt=stamp) | Q(id__lt=pk))
+            else:
+                queryset = queryset.filter(updated_at__gte=stamp).filter(
+                    Q(updated_at__gt=stamp) | Q(id__gt=pk))
+        ordering = ("-updated_at", "-id") if self.descending else ("updated_at", "id")
+        rows = list(queryset.order_by(*ordering)[: self.page_size_now + 1])
         self.has_next = len(rows) > self.page_size_now
         self.rows = rows[: self.page_size_now]
         return self.rows
@@ -66,18 +79,22 @@ class SyncCursorPagination(pagination.BasePagination):
         if not self.has_next:
             return None
         last = self.rows[-1]
-        url = self.request.build_absolute_uri()
+        url = remove_query_param(self.request.build_absolute_uri(), "page")
         return replace_query_param(url, self.cursor_query_param,
                                    encode_cursor(last.updated_at, last.pk))
 
     def get_paginated_response(self, data):
-        return Response({"next": self.get_next_link(), "previous": None, "results": data})
+        body = {"next": self.get_next_link(), "previous": None, "results": data}
+        if self.count is not None:
+            body = {"count": self.count, **body}
+        return Response(body)
 
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
             "required": ["results"],
             "properties": {
+                "count": {"type": "integer", "example": 123},
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,
@@ -85,6 +102,27 @@ class SyncCursorPagination(pagination.BasePagination):
         }
 
 
+class SyncCursorPagination(KeysetPagination):
+    """The incremental sync walk: oldest change first, settled."""
+
+
+class NewestFirstCursorPagination(KeysetPagination):
+    """Browsing newest first by following ``next``: no OFFSET however deep."""
+
+    page_size = 50
+    descending = True
+    settle = False
+
+
 def is_sync_walk(request) -> bool:
     return request.query_params.get("ordering") == "updated_at"
+
+
+def is_newest_first_walk(request) -> bool:
+    """The default order, followed through ``next`` (a ``cursor``) or started without a page
+    number; ``?page=N`` keeps page numbers (and their OFFSET) for jumping."""
+    params = request.query_params
+    if params.get("ordering", "-updated_at") != "-updated_at":
+        return False
+    return "cursor" in params or "page" not in params
 

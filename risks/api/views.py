@@ -7,7 +7,12 @@ from rest_framework.response import Response
 
 from audit.services import Origin
 from quanfu.api.pagination import PageNumberPagination
-from quanfu.api.sync import SyncCursorPagination, is_sync_walk
+from quanfu.api.sync import (
+    NewestFirstCursorPagination,
+    SyncCursorPagination,
+    is_newest_first_walk,
+    is_sync_walk,
+)
 from quanfu.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from risks import services
 from risks.api.serializers import (
@@ -43,13 +48,17 @@ class CategoryViewSet(ScopedReadOnlyViewSet):
 
 
 class RiskPagination(PageNumberPagination):
-    """Page numbers for browsing; keyset cursor on (updated_at, id) for the sync walk."""
+    """Keyset cursors on (updated_at, id): oldest first for the sync walk, newest first for
+    the default order; page numbers (``?page=N``) for jumping and for other orders."""
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.sync = None
         if is_sync_walk(request):
             self.sync = SyncCursorPagination()
+        elif is_newest_first_walk(request):
+            self.sync = NewestFirstCursorPagination()
+        if self.sync is not None:
             return self.sync.paginate_queryset(queryset, request, view)
-        self.sync = None
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
