@@ -79,3 +79,11 @@ bench: scale-db
 bench-load: scale-db
 	bin/bench-setup
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) bench/load.py
+
+# The city level: dashboards, the T+2 sweep and the daily job on the city preset, measured
+# on a scratch copy (the generated database is never changed). SCALE_DATABASE_URL if given,
+# else the city preset's database (make scale-data PRESET=city SCALE_DATABASE_URL=…).
+CITY_DATABASE_URL = $(if $(filter environment command line,$(origin SCALE_DATABASE_URL)),$(SCALE_DATABASE_URL),postgres://postgres@127.0.0.1:5432/quanfu_scale_city)
+.PHONY: bench-city
+bench-city: install-test
+	DATABASE_URL=$(CITY_DATABASE_URL) $(PY) bench/city.py

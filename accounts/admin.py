@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import unlock
 from accounts.models import ApiToken, User
 from accounts.services import revoke_api_token
 
@@ -19,6 +20,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Role and scope"), {"fields": ("name", "role", "area", "department")}),
     )
+    actions = ["unlock_logins"]
+
+    @admin.action(description=_("Unlock the selected people's logins"))
+    def unlock_logins(self, request, queryset):
+        for user in queryset:
+            unlock(user.get_username())
+        self.message_user(request, _("Their failed logins are forgotten: they may log in "
+                                     "again."), messages.SUCCESS)
 
 
 @admin.register(ApiToken)

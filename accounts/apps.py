@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and access")
 
     def ready(self):
-        from accounts import schema  # noqa: F401  (registers the token auth in OpenAPI)
+        from accounts import checks, schema, signals  # noqa: F401  (schema: token auth in OpenAPI)
+
+        signals.connect()

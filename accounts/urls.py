@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import views
+
 app_name = "accounts"
 urlpatterns = [
     path(
@@ -10,4 +12,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", views.second_factor_verify, name="second_factor_verify"),
+    path("two-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("two-factor/remove/", views.second_factor_remove, name="second_factor_remove"),
 ]

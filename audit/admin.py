@@ -1,15 +1,17 @@
 from django.contrib import admin
 
-from audit.models import AccessLog
+from audit.models import AuditEntry
 
 
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "target", "ip_address"]
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log is browsed here or on the audit page, never edited."""
+
+    list_display = ["seq", "created_at", "username", "action", "model_label", "object_id",
+                    "target", "ip_address"]
     list_filter = ["action"]
-    search_fields = ["target", "actor__username"]
-    list_select_related = ["actor"]
-    date_hierarchy = "created_at"
+    search_fields = ["=username", "=object_id", "target"]
+    show_full_result_count = False  # counting a million entries for each page is slow
 
     def has_add_permission(self, request):
         return False

@@ -114,13 +114,18 @@ def assign_grid_duty(grid: Area, duty: str, person, *, actor, starts_on: date | 
 
 def roster_on(grid: Area, day: date | None = None) -> dict[str, object]:
     """Who held each duty in ``grid`` on ``day`` (today): {duty: user or None}."""
+    return rosters_on([grid.pk], day)[grid.pk]
+
+
+def rosters_on(grid_ids, day: date | None = None) -> dict[int, dict[str, object]]:
+    """roster_on for many grids in one query: {grid id: {duty: user or None}}."""
     day = day or timezone.localdate()
+    holders = {grid_id: {duty: None for duty in Duty.values} for grid_id in grid_ids}
     entries = (
-        DutyAssignment.objects.filter(grid=grid, starts_on__lte=day)
+        DutyAssignment.objects.filter(grid_id__in=list(holders), starts_on__lte=day)
         .exclude(ends_on__lte=day)
         .select_related("person", "person__area")
     )
-    holders = {duty: None for duty in Duty.values}
     for entry in entries:
-        holders[entry.duty] = entry.person
+        holders[entry.grid_id][entry.duty] = entry.person
     return holders

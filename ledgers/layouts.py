@@ -75,18 +75,30 @@ def archive_cells(number: int, row: dict, parties: PartyLines, labels: Labels, t
     ]
 
 
-# GB/T 31000-2015 矛盾纠纷排查化解 items; those this register deliberately does not collect
-# (ID documents, sex, ethnicity, education, organisations involved) stay empty.
-DISPUTES_COLUMNS = [
-    Column("序号", 6), Column("事项编号", 17), Column("矛盾纠纷名称", 28), Column("发生日期", 18),
-    Column("发生地点", 24), Column("事件规模", 10), Column("事件类别", 20), Column("涉及人数", 9),
-    Column("事件简述", 40), Column("涉及单位", 14), Column("主要当事人姓名", 12),
-    Column("证件类型", 9), Column("证件号码", 12), Column("性别", 6), Column("民族", 6),
-    Column("学历", 6), Column("联系方式", 14), Column("化解时限", 12), Column("化解方式", 14),
-    Column("化解组织", 16), Column("化解责任人", 10), Column("化解责任人联系方式", 14),
-    Column("是否化解成功", 10), Column("化解情况", 36), Column("考评日期", 12),
-    Column("考评意见", 20),
-]
+# The dispute-record items of GB/T 31000-2015 (矛盾纠纷排查化解) in the platform's order:
+# (stable English key of the API feed, the standard's item name as the .xlsx header,
+# column width). Items this register deliberately does not collect (ID documents, sex,
+# ethnicity, education) and what it does not hold (organisations involved, the
+# responsible person's phone) stay empty: None.
+DISPUTE_ITEMS = (
+    ("code", "事项编号", 17), ("name", "矛盾纠纷名称", 28), ("occurred_at", "发生日期", 18),
+    ("place", "发生地点", 24), ("scale", "事件规模", 10), ("category", "事件类别", 20),
+    ("people_involved", "涉及人数", 9), ("summary", "事件简述", 40),
+    ("organisations_involved", "涉及单位", 14), ("main_party_name", "主要当事人姓名", 12),
+    ("main_party_id_type", "证件类型", 9), ("main_party_id_number", "证件号码", 12),
+    ("main_party_sex", "性别", 6), ("main_party_ethnicity", "民族", 6),
+    ("main_party_education", "学历", 6), ("main_party_phone", "联系方式", 14),
+    ("resolution_deadline", "化解时限", 12), ("resolution_method", "化解方式", 14),
+    ("resolution_organisation", "化解组织", 16), ("responsible_person", "化解责任人", 10),
+    ("responsible_person_phone", "化解责任人联系方式", 14), ("resolved", "是否化解成功", 10),
+    ("resolution", "化解情况", 36), ("evaluated_on", "考评日期", 12),
+    ("evaluation", "考评意见", 20),
+)
+NOT_HELD = ("organisations_involved", "main_party_id_type", "main_party_id_number",
+            "main_party_sex", "main_party_ethnicity", "main_party_education",
+            "responsible_person_phone")
+DISPUTES_COLUMNS = [Column("序号", 6),
+                    *(Column(header, width) for _key, header, width in DISPUTE_ITEMS)]
 # 事件规模 by the number of parties on record (codes documented for the platform).
 SCALES = ((10, "3-群体"), (3, "2-多人"), (0, "1-个体"))
 METHODS = {Tier.COMMUNITY: "1-社区调解", Tier.STREET: "2-街道联席会议化解",
@@ -103,19 +115,33 @@ def resolved_code(status: str) -> str:
     return "2-否" if status == RiskStatus.INVALID else "3-化解中"
 
 
-def disputes_cells(number: int, row: dict, parties: PartyLines, labels: Labels, today) -> list:
+def dispute_record(row: dict, parties: PartyLines) -> dict:
+    """A matter as a dispute record: {item key: value} for every item of DISPUTE_ITEMS
+    (the .xlsx columns and the API feed's fields both come from here)."""
     community, grid = place(row)
-    where = f"{community}/{grid}" if grid else community
     organisation = row["department__name"] or (community if row["tier"] == Tier.COMMUNITY
                                                  else "街道办事处")
     closed_at = row["closed_at"]
-    return [
-        number, row["code"], row["title"], row["discovered_at"], where,
-        scale(parties.count), row["subtype__name"] or row["category__name"], parties.count,
-        row["description"], "", parties.first_name, "", "", "", "", "", parties.first_phone,
-        row["due_on"], METHODS.get(row["tier"], ""), organisation,
-        person(row, "resolve_person"), "", resolved_code(row["status"]),
-        row["resolution_note"] or row["plan__measures"] or "",
-        timezone.localtime(closed_at).date() if closed_at else None,
-        "已销号" if row["status"] == RiskStatus.CLOSED else "",
-    ]
+    record = dict.fromkeys(NOT_HELD)
+    record.update({
+        "code": row["code"], "name": row["title"], "occurred_at": row["discovered_at"],
+        "place": f"{community}/{grid}" if grid else community,
+        "scale": scale(parties.count),
+        "category": row["subtype__name"] or row["category__name"],
+        "people_involved": parties.count, "summary": row["description"],
+        "main_party_name": parties.first_name, "main_party_phone": parties.first_phone,
+        "resolution_deadline": row["due_on"],
+        "resolution_method": METHODS.get(row["tier"], ""),
+        "resolution_organisation": organisation,
+        "responsible_person": person(row, "resolve_person"),
+        "resolved": resolved_code(row["status"]),
+        "resolution": row["resolution_note"] or row["plan__measures"] or "",
+        "evaluated_on": timezone.localtime(closed_at).date() if closed_at else None,
+        "evaluation": "已销号" if row["status"] == RiskStatus.CLOSED else "",
+    })
+    return record
+
+
+def disputes_cells(number: int, row: dict, parties: PartyLines, labels: Labels, today) -> list:
+    record = dispute_record(row, parties)
+    return [number, *(record[key] for key, _header, _width in DISPUTE_ITEMS)]

@@ -18,18 +18,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.choices import AuditAction
 from audit.models import AccessLog
-from audit.services import Origin, log_access
+from audit.services import Origin, log_access, record_event
 from inbox.services import notify
 from ledgers import exports
 from ledgers.choices import ArchiveDocument, ExportStatus, Ledger
+from ledgers.layouts import dispute_record
+from ledgers.matter_rows import Labels, matter_rows
 from ledgers.models import ArchiveFile, ArchiveNumberCounter, ExportJob, ImportedMatter
 from ledgers.queries import filtered_risks, ledger_filterset
 from ledgers.survey_sheet import SheetCheck, SheetError, check_sheet, marked_copy, open_workbook
 from quanfu.errors import Forbidden, RuleBroken
 from risks import permissions
 from risks.models import Risk
-from risks.services import report_risk
+from risks.services import BULK_INSERT_ROWS, ReportsRefused, report_risks_in_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +179,34 @@ def log_export_download(job: ExportJob, *, actor, origin: Origin | None = None) 
                 note=f" download of job={job.pk}")
 
 
+# The disputes feed (the city one-stop platform's API) -----------------------------------
+
+def dispute_records(matter_ids: list[int], *, actor, unmask: bool = False,
+                    origin: Origin | None = None) -> list[dict]:
+    """The dispute records (ledgers.layouts.dispute_record, the items of GB/T 31000-2015)
+    of a page of the feed: ``matter_ids`` come from the actor's scope (risks.scoping) and
+    the feed's keyset walk, and the records keep their order, each with its ``id`` and
+    ``updated_at`` for the walk. Parties are masked unless ``unmask`` is asked by someone
+    allowed to unmask; such a read is written to the access log.
+
+    Raises Forbidden for an unmask not allowed (nothing is read then).
+    """
+    if unmask and not permissions.may_unmask(actor):
+        raise Forbidden(_("You may not see parties' personal data unmasked."))
+    if not matter_ids:
+        return []
+    matters = Risk.objects.filter(pk__in=matter_ids).order_by("updated_at", "id")
+    records = [{"id": row["id"], "updated_at": row["updated_at"],
+                **dispute_record(row, parties)}
+               for row, parties in matter_rows(matters, unmask=unmask, labels=Labels.chinese(),
+                                               extra_values=("updated_at",))]
+    if unmask:
+        log_access(actor=actor, action=AccessLog.Action.UNMASKED_READ, target="ledger:disputes",
+                   detail=f"parties unmasked in the disputes feed; {len(records)} records "
+                          f"({records[0]['code']} … {records[-1]['code']})", origin=origin)
+    return records
+
+
 # The archive ledger -----------------------------------------------------------------------
 
 def next_archive_number(year: int) -> str:
@@ -262,9 +293,11 @@ def import_survey_sheet(upload, *, actor, name: str = "", dry_run: bool = False
                         ) -> ImportOutcome:
     """Import a survey sheet all or nothing. The whole sheet is checked first (areas in the
     actor's scope, categories, subtypes, levels, dates, required fields, duplicates in the
-    sheet and against the register); then, in one transaction, every planned row becomes a
-    matter through risks.services.report_risk. Any error, found by the check or refused by
-    the service, and nothing is saved. A dry run only checks.
+    sheet and against the register); then, in one transaction, the planned rows become
+    matters through risks.services.report_risks_in_bulk (the rules of report_risk, in a
+    fixed number of queries) and their external references are recorded. Any error,
+    found by the check or refused by the service, and nothing is saved. A dry run only
+    checks.
 
     Raises UnreadableSheet for a file that is not a usable .xlsx, Forbidden for a role
     that may not report matters.
@@ -276,42 +309,52 @@ def import_survey_sheet(upload, *, actor, name: str = "", dry_run: bool = False
         check = check_sheet(workbook, actor)
     finally:
         workbook.close()
-    if check.errors or dry_run:
+    if check.errors or dry_run or not check.planned:
         return ImportOutcome(check, dry_run, [])
-    created = []
     try:
         with transaction.atomic():
-            for plan in check.planned:
-                risk = _import_row(check, plan, actor)
-                if risk is not None:
-                    created.append(risk)
-            if check.errors:
-                raise _UndoImport
+            created = report_risks_in_bulk(
+                actor=actor, reports=[plan.arguments for plan in check.planned])
+            _record_references(check, created, actor)
+            record_event(action=AuditAction.IMPORT, actor=actor, target="ledger:survey_import",
+                         detail=f"{name or 'sheet'}: {len(created)} matters created, "
+                                f"{len(check.recognised)} rows already in the register")
+    except ReportsRefused as refused:
+        for position, error in refused.refusals:
+            _sheet_error(check, check.planned[position].row,
+                         SERVICE_FIELD_COLUMNS.get(error.field, ""), str(error.message))
+        created = []
     except _UndoImport:
+        created = []
+    except IntegrityError:
+        logger.exception("survey import collided with another write")
+        _sheet_error(check, check.planned[0].row, "",
+                     "保存时与同时保存的数据冲突，未能保存，请重新导入。")
         created = []
     return ImportOutcome(check, dry_run, created)
 
 
-def _import_row(check: SheetCheck, plan, actor) -> Risk | None:
+def _record_references(check: SheetCheck, created: list[Risk], actor) -> None:
+    """Keep each row's external reference (外部编号) with the matter it became. A reference
+    taken meanwhile by another import is an error of its row: the import is undone."""
+    records = [ImportedMatter(street_id=risk.area.ancestor_ids()[0], reference=plan.reference,
+                              risk=risk, imported_by=actor)
+               for plan, risk in zip(check.planned, created, strict=True) if plan.reference]
     try:
-        risk = report_risk(actor=actor, suggest=False, **plan.arguments).risk
-    except (RuleBroken, Forbidden) as error:
-        _sheet_error(check, plan.row, SERVICE_FIELD_COLUMNS.get(error.field, ""),
-                     str(error.message))
-        return None
+        with transaction.atomic():
+            ImportedMatter.objects.bulk_create(records, batch_size=BULK_INSERT_ROWS)
     except IntegrityError:
-        _sheet_error(check, plan.row, "", "这一行与同时保存的数据冲突，未能保存，请重新导入。")
-        return None
-    if plan.reference:
-        try:
-            with transaction.atomic():
-                ImportedMatter.objects.create(street_id=risk.area.ancestor_ids()[0],
-                                              reference=plan.reference, risk=risk,
-                                              imported_by=actor)
-        except IntegrityError:
-            _sheet_error(check, plan.row, "reference", "该外部编号刚被另一次导入使用。")
-            return None
-    return risk
+        taken = set(ImportedMatter.objects.filter(
+            street_id__in={record.street_id for record in records},
+            reference__in=[record.reference for record in records],
+        ).values_list("street_id", "reference"))
+        for plan, record in zip((plan for plan in check.planned if plan.reference), records,
+                                strict=True):
+            if (record.street_id, record.reference) in taken:
+                _sheet_error(check, plan.row, "reference", "该外部编号刚被另一次导入使用。")
+        if not check.errors:
+            raise  # not a reference after all: the whole import is refused
+        raise _UndoImport from None
 
 
 def _sheet_error(check: SheetCheck, row: int, key: str, message: str) -> None:

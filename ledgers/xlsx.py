@@ -9,7 +9,7 @@ formula (spreadsheet injection).
 
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -57,6 +57,7 @@ class LedgerSheet:
         self.rows = 0
         self._formatted = {index: column.number_format for index, column in enumerate(columns)
                            if column.number_format}
+        self._zone = timezone.get_current_timezone()
         for index, column in enumerate(columns, start=1):
             self.worksheet.column_dimensions[get_column_letter(index)].width = column.width
         self.worksheet.freeze_panes = "B2"
@@ -68,15 +69,20 @@ class LedgerSheet:
             header.append(cell)
         self.worksheet.append(header)
 
+    def _text_cell(self, value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.worksheet, value=value)
+        cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
+
     def _cell(self, value, index: int):
+        """One value as it is written (the general case; row_values takes the common ones
+        without a call per cell)."""
         if isinstance(value, str):
             value = as_text(value)
-            if value.startswith(FORMULA_TRIGGERS):
-                cell = WriteOnlyCell(self.worksheet, value=value)
-                cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
-                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-                return cell
-            return value
+            if not value:
+                return None
+            return self._text_cell(value) if value.startswith(FORMULA_TRIGGERS) else value
         if isinstance(value, datetime):
             value = local_naive(value)
         if index in self._formatted and value is not None:
@@ -85,8 +91,34 @@ class LedgerSheet:
             return cell
         return value
 
+    def row_values(self, values) -> list:
+        """The values of one row as written: text made safe, times in local wall-clock
+        time, empty text left out (an empty cell is simply not written). This runs for
+        every cell of an export, so plain text and times are handled inline."""
+        if self._formatted:
+            return [self._cell(value, index) for index, value in enumerate(values)]
+        zone, row = self._zone, []
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    value = None
+                else:
+                    if not value.isprintable() or len(value) > MAX_CELL_TEXT:
+                        value = as_text(value)  # control characters, or too long
+                    if value.startswith(FORMULA_TRIGGERS):
+                        value = self._text_cell(value)
+            elif kind is datetime:
+                if value.tzinfo is not None:
+                    value = value.astimezone(zone)
+                value = value.replace(tzinfo=None, microsecond=0)
+            elif value is not None and kind is not int and kind is not date:
+                value = self._cell(value, -1)
+            row.append(value)
+        return row
+
     def append(self, values) -> None:
-        self.worksheet.append([self._cell(value, index) for index, value in enumerate(values)])
+        self.worksheet.append(self.row_values(values))
         self.rows += 1
 
     def finish(self, footer: str) -> None:

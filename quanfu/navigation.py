@@ -58,6 +58,7 @@ NAVIGATION = [
     NavItem(_("Monthly statistics"), "rhythm:monthly_stats", people_who_open("monthly")),
     NavItem(_("Data quality"), "rhythm:data_quality", people_who_open("quality")),
     NavItem(_("Areas and grids"), "grids:area_list", EVERY_PERSON),
+    NavItem(_("Audit log"), "audit:entry_list", frozenset({Role.STREET_LEADER})),
     NavItem(_("API documentation"), "api-docs", frozenset({Role.STREET_LEADER}), staff_only=False),
     NavItem(_("Administration"), "admin:index", frozenset(), staff_only=True),
 ]

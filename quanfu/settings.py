@@ -7,6 +7,7 @@ QUANFU_ENV=production (or DJANGO_DEBUG=0) refuses to start without a real SECRET
 and ALLOWED_HOSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_otp",  # Authentication: the second factor (accounts.second_factor)
+    "django_otp.plugins.otp_totp",
+    "axes",  # Authentication: login throttling and lock-out (accounts.lockout)
     "quanfu",
     "accounts",
     "grids",
@@ -63,14 +67,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quanfu.security.SecurityHeadersMiddleware",  # Content-Security-Policy and friends
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # Audit: who and from where (audit.context)
+    "django_otp.middleware.OTPMiddleware",  # Authentication
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionExpiryMiddleware",  # Authentication
+    "accounts.middleware.SecondFactorMiddleware",  # Authentication
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # Authentication: last, it turns lock-outs into pages
 ]
 
 ROOT_URLCONF = "quanfu.urls"
@@ -158,14 +168,60 @@ CELERY_BEAT_SCHEDULE = {
                                    "schedule": crontab(minute=30, hour=8)},
     "listed-supervision-grades": {"task": "supervision.escalate_listed_supervision_task",
                                   "schedule": crontab(minute=10, hour=7)},
+    "audit-retention": {"task": "audit.remove_expired_audit_entries_task",
+                        "schedule": crontab(minute=40, hour=3)},
 }
 
+# Authentication ------------------------------------------------------------------------
+# Passwords, login lock-out (django-axes), session expiry and the optional second factor
+# (django-otp). The apps and middleware are listed above, each marked "Authentication".
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": read_int("PASSWORD_MIN_LENGTH", 12)}},
+    {"NAME": "accounts.password_rules.CharacterKindsValidator",
+     "OPTIONS": {"required_kinds": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Five failed logins within the cool-off lock the username (from anywhere) and the client
+# address (for any username) for the cool-off; a success clears that username's failures.
+AXES_FAILURE_LIMIT = read_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=read_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lock-out do not push its end further: the time shown is kept.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log (accounts.signals)
+AXES_VERBOSE = False
+# Reverse proxies in front of the app that append the client to X-Forwarded-For; 0 means
+# the client address is REMOTE_ADDR and X-Forwarded-For is ignored (it can be forged).
+TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", 0)
+# A session ends after this much inactivity, and in any case this long after the login.
+SESSION_IDLE_MINUTES = read_int("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = read_int("SESSION_ABSOLUTE_HOURS", 12)
+# Roles (codes of accounts.roles.Role, or "administrator" for staff and superusers) who
+# must use a one-time code; anyone else with an enrolled device is asked for it too.
+OTP_REQUIRED_ROLES = read_list("OTP_REQUIRED_ROLES")
+OTP_TOTP_ISSUER = read_str("OTP_TOTP_ISSUER", "全福街道风险隐患平台")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# End of Authentication -----------------------------------------------------------------
+
+# Audit log (audit/README.md): entries are kept at least 180 days (等保 2.0). The daily
+# retention job removes older ones only when AUDIT_RETENTION_DAYS is set; unset keeps all.
+AUDIT_RETENTION_DAYS = read_int("AUDIT_RETENTION_DAYS", 0) or None
+if AUDIT_RETENTION_DAYS is not None and AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        "AUDIT_RETENTION_DAYS must be at least 180 (audit records are kept six months), "
+        "or unset to keep every entry."
+    )
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -179,6 +235,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(read_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
 MEDIA_ROOT = Path(read_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "media/"
+# Uploads (supervision evidence, survey sheets): each point checks its own size and type
+# by content; quanfu.uploads stops reading a request whose files pass UPLOAD_MAX_BYTES.
+# Small files stay in memory, larger ones go to a temporary file; stored files are not
+# world-readable. Form fields (not files) are limited by Django's 2.5 MB default.
+UPLOAD_MAX_BYTES = read_int("UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "quanfu.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Where `manage.py backup` writes its bundles (README: Backups).
+BACKUP_DIR = Path(read_str("BACKUP_DIR") or VAR_DIR / "backups")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -203,11 +276,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "quanfu.api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    "DEFAULT_SCHEMA_CLASS": "quanfu.api.schema.AutoSchema",  # documents the error answers
+    # JSON only (the API contract); people read the API at /api/docs/. DRF's browsable
+    # pages carry inline styles that the Content-Security-Policy refuses.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["quanfu.api.parsers.StrictJSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "quanfu.api.exceptions.exception_handler",
@@ -224,10 +296,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, so that fields named alike (status, action, kind) in
+    # different resources get distinct, stable enum names (and `check` stays silent).
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"{module}.{name}" for module, names in {
+            "risks.choices": ["RiskStatus", "Action", "EventKind"],
+            "meetings.choices": ["MeetingStatus", "MeetingAction", "MeetingKind", "ItemKind",
+                                 "ActionItemStatus", "ActionItemAction", "WhistleStatus"],
+            "rhythm.choices": ["WarningStatus", "InstructionKind", "InstructionStatus"],
+            "supervision.choices": ["InspectionKind", "FindingStatus", "FindingAction",
+                                    "NoticeStatus", "ListingStatus", "ListingAction",
+                                    "TaskStatus"],
+            "ledgers.choices": ["ExportStatus"],
+            "grids.choices": ["AreaKind"],
+        }.items() for name in names
+    },
 }
 
 SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed; accounts.middleware moves the idle clock (and so saves) once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.choices import AuditAction
+from audit.services import record_event
 from grids.models import Area
 from inbox.services import Notice, deliver
 from rhythm import services, snapshots
@@ -19,7 +21,12 @@ def _streets():
 
 def daily(day: date | None = None) -> dict:
     """07:00 日核: today's checklists for every community with open matters."""
-    return services.run_daily_checks(day or timezone.localdate())
+    day = day or timezone.localdate()
+    totals = services.run_daily_checks(day)
+    if totals["checks"] or totals["items"]:  # INSERT … SELECT: one audit entry for them
+        record_event(action=AuditAction.CREATE, target="rhythm:daily_checks",
+                     detail=f"{day}: {totals['checks']} checklists, {totals['items']} items")
+    return totals
 
 
 def sweep() -> dict:
@@ -28,6 +35,10 @@ def sweep() -> dict:
     from inbox.services import send_pending_emails
 
     result = services.sweep_overdue()
+    if result["warnings_overdue"] or result["instructions_overdue"]:  # UPDATEs: one entry
+        record_event(action=AuditAction.TRANSITION, target="rhythm:overdue_sweep",
+                     detail=f"{result['warnings_overdue']} warnings and "
+                            f"{result['instructions_overdue']} instructions now overdue")
     result["emails"] = send_pending_emails()
     return result
 

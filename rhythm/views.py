@@ -156,6 +156,7 @@ def warning_detail(request, pk):
 def warning_feedback(request, pk):
     """Answer the warning (反馈): closes it, on time or late."""
     warning = get_warning_for_user(request.user, pk)
+    require_page(request.user, "warnings")  # answered on the warning's page: people only
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
@@ -174,6 +175,7 @@ def warning_feedback(request, pk):
 def warning_create(request, risk_pk):
     """Issue a warning on a graded, open matter (研判预警); feedback is due at T+2."""
     risk = get_matter(request.user, risk_pk)
+    require_page(request.user, "warnings")  # API clients issue warnings through the API
     require(request.user, "issue_warning")
     form = WarningIssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

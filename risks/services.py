@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import DUTY_ROLES
+from audit.choices import AuditAction
 from audit.models import AccessLog
-from audit.services import Origin, log_access
+from audit.services import Origin, log_access, record_event
 from grids.choices import AreaKind, Duty
 from grids.models import Area
-from grids.services import roster_on
+from grids.services import rosters_on
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
 from risks import permissions
 from risks.choices import (
@@ -76,13 +77,21 @@ REPORTABLE_AREA_KINDS = {AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.MICROGRID}
 def next_risk_code(year: int) -> str:
     """QF-<year>-<number>, unique even when many matters are reported at once: the
     counter row is incremented with an UPDATE, which holds the row's lock until commit."""
+    return reserve_risk_codes(year, 1)[0]
+
+
+def reserve_risk_codes(year: int, count: int) -> list[str]:
+    """``count`` consecutive codes of ``year`` from one UPDATE of the counter row (raised by
+    ``count``; the row stays locked until commit, so a concurrent reporter waits and then
+    takes the numbers after these). Must run inside the caller's transaction."""
     prefix = settings.RISK_CODE_PREFIX
     for _attempt in range(3):
         updated = RiskCodeCounter.objects.filter(prefix=prefix, year=year).update(
-            last_number=F("last_number") + 1)
+            last_number=F("last_number") + count)
         if updated:
-            number = RiskCodeCounter.objects.get(prefix=prefix, year=year).last_number
-            return f"{prefix}-{year}-{number:06d}"
+            last = RiskCodeCounter.objects.get(prefix=prefix, year=year).last_number
+            return [f"{prefix}-{year}-{number:06d}" for number in range(last - count + 1,
+                                                                        last + 1)]
         try:
             with transaction.atomic():
                 RiskCodeCounter.objects.create(prefix=prefix, year=year, last_number=0)
@@ -138,12 +147,12 @@ def _default_due_on(level: str | None) -> date | None:
     return timezone.localdate() + timedelta(days=settings.RISK_DUE_DAYS[level])
 
 
-def roster_grid(area: Area) -> Area | None:
-    """The grid whose duty roster applies to a matter in ``area``."""
+def roster_grid_id(area: Area) -> int | None:
+    """The grid whose duty roster applies to a matter in ``area`` (its id)."""
     if area.kind == AreaKind.GRID:
-        return area
+        return area.pk
     if area.kind == AreaKind.MICROGRID:
-        return area.parent
+        return area.parent_id
     return None
 
 
@@ -165,11 +174,19 @@ def _check_person_in_scope(person, risk_area: Area, field: str) -> None:
 def _check_area(actor, area: Area) -> None:
     from grids.scoping import visible_areas
 
+    _check_area_kind(area)
+    if not visible_areas(actor).filter(pk=area.pk).exists():
+        raise _area_outside_scope()
+
+
+def _check_area_kind(area: Area) -> None:
     if area.kind not in REPORTABLE_AREA_KINDS:
         raise RuleBroken(_("A matter belongs to a community, a grid or a micro-grid."),
                          field="area")
-    if not visible_areas(actor).filter(pk=area.pk).exists():
-        raise RuleBroken(_("That area is outside your scope."), field="area")
+
+
+def _area_outside_scope() -> RuleBroken:
+    return RuleBroken(_("That area is outside your scope."), field="area")
 
 
 def _check_subtype(category, subtype) -> None:
@@ -198,6 +215,92 @@ class ReportResult:
     suggestions: list  # possible duplicates: [(Risk, similarity)], never blocking
 
 
+@dataclass
+class _Draft:
+    """A report that passed every check: its matter (unsaved, without its code yet), the
+    four duty holders and the parties (unsaved)."""
+
+    risk: Risk
+    holders: dict
+    parties: list[Party]
+
+
+@dataclass
+class _ReportFacts:
+    """What checking reports needs from the database, read before the checks: the areas
+    in the actor's scope (ids) and the duty rosters of the grids concerned (by grid id).
+    A single report reads them for its area, a bulk for all its areas at once."""
+
+    areas_in_scope: set
+    rosters: dict
+
+    @classmethod
+    def read(cls, actor, areas) -> "_ReportFacts":
+        from grids.scoping import visible_areas
+
+        area_ids = {area.pk for area in areas}
+        in_scope = set(visible_areas(actor).filter(pk__in=area_ids)
+                       .values_list("pk", flat=True))
+        grid_ids = {grid_id for area in areas if (grid_id := roster_grid_id(area))}
+        return cls(in_scope, rosters_on(grid_ids) if grid_ids else {})
+
+
+def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: str, category,
+                  area: Area, subtype=None, department=None, source: str = "grid_patrol",
+                  discovered_at=None, level: str | None = None, due_on: date | None = None,
+                  duties: dict | None = None, lead=None, parties: list[dict] | None = None
+                  ) -> _Draft:
+    """Check one report by the register's rules, in this order, and build its matter.
+    Reads nothing but what ``facts`` holds (and the actor's department and explicitly
+    named people, when not already loaded). Raises Forbidden or RuleBroken (with the field).
+    """
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise RuleBroken(_("A matter needs a title."), field="title")
+    if not description:
+        raise RuleBroken(_("Describe the matter briefly."), field="description")
+    _check_area_kind(area)
+    if area.pk not in facts.areas_in_scope:
+        raise _area_outside_scope()
+    _check_subtype(category, subtype)
+    if department is None and actor.department_id and actor.role == "section_staff":
+        department = actor.department  # a section reports what it answers for (属事)
+    if department is not None and department.street_id != area.ancestor_ids()[0]:
+        raise RuleBroken(_("That department belongs to another street."), field="department")
+    if level and not permissions.user_may(actor, permissions.ASSIGN):
+        raise Forbidden(_("Your role may not grade matters."), field="level")
+    discovered_at = discovered_at or now
+    if discovered_at > now + timedelta(minutes=5):
+        raise RuleBroken(_("The time of discovery cannot be in the future."),
+                         field="discovered_at")
+
+    holders = {duty: None for duty in Duty.values}
+    holders.update(facts.rosters.get(roster_grid_id(area)) or {})
+    for duty, person in (duties or {}).items():
+        holders[duty] = person
+    for duty, person in holders.items():
+        _check_person_in_scope(person, area, DUTY_FIELDS[duty])
+    _check_person_in_scope(lead, area, "lead")
+
+    risk = Risk(
+        code="", title=title, description=description, category=category, subtype=subtype,
+        department=department, source=source, discovered_at=discovered_at, level=level or None,
+        due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
+        graded_at=now if level else None,
+        created_at=now, updated_at=now,
+        **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
+    )
+    risk.place_in(area)
+    risk.full_clean(exclude=UNCHECKED_ON_SAVE)
+    return _Draft(risk, holders, [_clean_party(risk, **party) for party in parties or []])
+
+
+def _created_event(risk: Risk, holders: dict, actor) -> RiskEvent:
+    return RiskEvent(risk=risk, kind=EventKind.CREATED, actor=actor, to_status=risk.status,
+                     changes={"level": risk.level,
+                              **{duty: _display(person) for duty, person in holders.items()}})
+
+
 @transaction.atomic
 def report_risk(*, actor, title: str, description: str, category, area: Area, subtype=None,
                 department=None, source: str = "grid_patrol", discovered_at=None,
@@ -211,55 +314,103 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
     ``suggest=False`` skips the duplicate suggestions (an import checks duplicates itself).
     """
     _require(actor, permissions.REPORT)
-    title, description = (title or "").strip(), (description or "").strip()
-    if not title:
-        raise RuleBroken(_("A matter needs a title."), field="title")
-    if not description:
-        raise RuleBroken(_("Describe the matter briefly."), field="description")
-    _check_area(actor, area)
-    _check_subtype(category, subtype)
-    if department is None and actor.department_id and actor.role == "section_staff":
-        department = actor.department  # a section reports what it answers for (属事)
-    if department is not None and department.street_id != area.ancestor_ids()[0]:
-        raise RuleBroken(_("That department belongs to another street."), field="department")
-    if level and not permissions.user_may(actor, permissions.ASSIGN):
-        raise Forbidden(_("Your role may not grade matters."), field="level")
     now = timezone.now()
-    discovered_at = discovered_at or now
-    if discovered_at > now + timedelta(minutes=5):
-        raise RuleBroken(_("The time of discovery cannot be in the future."),
-                         field="discovered_at")
-
-    holders = {duty: None for duty in Duty.values}
-    grid = roster_grid(area)
-    if grid is not None:
-        holders.update(roster_on(grid))
-    for duty, person in (duties or {}).items():
-        holders[duty] = person
-    for duty, person in holders.items():
-        _check_person_in_scope(person, area, DUTY_FIELDS[duty])
-    _check_person_in_scope(lead, area, "lead")
-
-    risk = Risk(
-        code=next_risk_code(timezone.localtime(now).year),
-        title=title, description=description, category=category, subtype=subtype,
-        department=department, source=source, discovered_at=discovered_at, level=level or None,
-        due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
-        graded_at=now if level else None,
-        created_at=now, updated_at=now,
-        **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
-    )
-    risk.place_in(area)
-    risk.full_clean(exclude=UNCHECKED_ON_SAVE)
+    draft = _draft_report(
+        actor, _ReportFacts.read(actor, [area]), now, title=title, description=description,
+        category=category, area=area, subtype=subtype, department=department, source=source,
+        discovered_at=discovered_at, level=level, due_on=due_on, duties=duties, lead=lead,
+        parties=parties)
+    risk = draft.risk
+    risk.code = next_risk_code(timezone.localtime(now).year)
     risk.save()
-    _event(risk, EventKind.CREATED, actor, to_status=risk.status, changes={
-        "level": risk.level, **{duty: _display(person) for duty, person in holders.items()}})
-    for party in parties or []:
-        _add_party(risk, actor, **party)
-    suggestions = suggest_duplicates(area=area, category=category, title=title,
-                                     description=description, exclude_id=risk.pk,
+    _created_event(risk, draft.holders, actor).save()
+    for party in draft.parties:
+        party.risk = risk
+        party.save()
+        _party_added_event(party, actor).save()
+    suggestions = suggest_duplicates(area=area, category=category, title=risk.title,
+                                     description=risk.description, exclude_id=risk.pk,
                                      seen_by=actor) if suggest else []
     return ReportResult(risk=risk, suggestions=suggestions)
+
+
+class ReportsRefused(RuleBroken):
+    """Some reports of a bulk were refused, so none was saved. ``refusals`` holds
+    (position in the bulk, the Forbidden or RuleBroken error) for every refused report."""
+
+    def __init__(self, refusals: list[tuple[int, Exception]]):
+        first = refusals[0][1]
+        super().__init__(first.message, field=first.field)
+        self.refusals = refusals
+
+
+# Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
+BULK_INSERT_ROWS = 1000
+
+
+@transaction.atomic
+def report_risks_in_bulk(*, actor, reports: list[dict]) -> list[Risk]:
+    """Enter many new matters at once (an imported survey sheet): each report is checked by
+    the very rules of report_risk (``reports`` are its keyword arguments), then all are
+    saved together, or none. Each matter gets its code, its duties from its grid's roster,
+    its 'created' event and its parties with their events, as report_risk gives them;
+    no duplicates are suggested (an import checks duplicates itself).
+
+    A fixed number of queries whatever the number of reports (per BULK_INSERT_ROWS
+    rows): the scope and the rosters are read once, the codes are reserved with one
+    UPDATE of the year's counter, and matters, events and parties are inserted in bulk.
+
+    Raises Forbidden if the actor may not report; ReportsRefused listing every refused
+    report (nothing saved then). Returns the matters in the order of ``reports``.
+    """
+    _require(actor, permissions.REPORT)
+    if not reports:
+        return []
+    now = timezone.now()
+    facts = _ReportFacts.read(actor, {report["area"].pk: report["area"] for report in reports}
+                              .values())
+    _load_people_areas(reports)
+    drafts, refusals = [], []
+    for position, report in enumerate(reports):
+        try:
+            drafts.append(_draft_report(actor, facts, now, **report))
+        except (Forbidden, RuleBroken) as error:
+            refusals.append((position, error))
+    if refusals:
+        raise ReportsRefused(refusals)
+
+    codes = reserve_risk_codes(timezone.localtime(now).year, len(drafts))
+    for draft, code in zip(drafts, codes, strict=True):
+        draft.risk.code = code
+    risks = Risk.objects.bulk_create([draft.risk for draft in drafts],
+                                     batch_size=BULK_INSERT_ROWS)
+    events, parties = [], []
+    for draft in drafts:
+        events.append(_created_event(draft.risk, draft.holders, actor))
+        for party in draft.parties:
+            party.risk = draft.risk
+            parties.append(party)
+    Party.objects.bulk_create(parties, batch_size=BULK_INSERT_ROWS)
+    events += [_party_added_event(party, actor) for party in parties]
+    RiskEvent.objects.bulk_create(events, batch_size=BULK_INSERT_ROWS)
+    # bulk_create sends no post_save: one entry of the audit log stands for the lot
+    record_event(action=AuditAction.CREATE, actor=actor, target="risks.risk",
+                 detail=f"{len(risks)} matters reported together ({codes[0]} … {codes[-1]}), "
+                        f"{len(parties)} parties",
+                 changes={"matters": len(risks), "first_code": codes[0],
+                          "last_code": codes[-1], "parties": len(parties)})
+    return risks
+
+
+def _load_people_areas(reports: list[dict]) -> None:
+    """The areas of the people named in reports (duties, lead), read in one query, for
+    the scope check of each (roster holders come with theirs)."""
+    from django.db.models import prefetch_related_objects
+
+    people = [person for report in reports
+              for person in [*(report.get("duties") or {}).values(), report.get("lead")]
+              if person is not None]
+    prefetch_related_objects(people, "area")
 
 
 # Editing ----------------------------------------------------------------------------------
@@ -287,6 +438,14 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
                if getattr(risk, field) != value}
     if not changed:
         return risk
+    # Starting demanded a level and four named persons; clearing one afterwards would
+    # leave a matter being resolved that could never have started.
+    cleared = [field for field in ("level", *DUTY_FIELDS.values())
+               if field in changed and not changed[field]]
+    if cleared and risk.status in (RiskStatus.RESOLVING, RiskStatus.RESOLVED):
+        raise RuleBroken(_("A matter being resolved keeps its level and its four responsible "
+                           "persons: name someone else instead of clearing one."),
+                         field=cleared[0])
     old = {field: getattr(risk, field) for field in changed}
     for field, value in changed.items():
         setattr(risk, field, value)
@@ -462,18 +621,28 @@ def add_note(risk: Risk, *, actor, note: str) -> RiskEvent:
     return _event(risk, EventKind.NOTE, actor, note=note)
 
 
-def _add_party(risk: Risk, actor, *, name: str, phone: str = "", relation: str = "party"
-               ) -> Party:
+def _clean_party(risk: Risk, *, name: str, phone: str = "", relation: str = "party") -> Party:
+    """A party checked and ready to save (the matter itself may not be saved yet)."""
     name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
     if not name:
         raise RuleBroken(_("A party needs a name."), field="name")
     if phone and not phone.replace("-", "").isdigit():
         raise RuleBroken(_("A phone number has only digits (and dashes)."), field="phone")
     party = Party(risk=risk, name=name, phone=phone, relation=relation)
-    party.full_clean()
+    party.full_clean(exclude=["risk"])  # the matter is the caller's, already checked
+    return party
+
+
+def _party_added_event(party: Party, actor) -> RiskEvent:
+    return RiskEvent(risk=party.risk, kind=EventKind.PARTY, actor=actor,
+                     changes={"added": str(party), "relation": party.relation})
+
+
+def _add_party(risk: Risk, actor, *, name: str, phone: str = "", relation: str = "party"
+               ) -> Party:
+    party = _clean_party(risk, name=name, phone=phone, relation=relation)
     party.save()
-    _event(risk, EventKind.PARTY, actor, changes={"added": str(party),
-                                                  "relation": relation})
+    _party_added_event(party, actor).save()
     return party
 
 

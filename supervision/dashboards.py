@@ -1,6 +1,7 @@
-"""The figures of the dashboards: the street's, a community's and a supervision group's
-scorecard. Everything is counted by the database — grouped aggregates, never matters
-loaded into Python — in a fixed number of queries whatever the number of matters:
+"""The figures of the dashboards: the city's (every street in scope), the street's, a
+community's and a supervision group's scorecard. Everything is counted by the database —
+grouped aggregates, never matters loaded into Python — in a fixed number of queries
+whatever the number of matters:
 
 - one grouped scan of the matters (the "cube": per community or grid × category ×
   status, with how many of each level and tier and how many past their due date, and
@@ -18,23 +19,35 @@ per level, resolved or written off (DONE) over every matter not found invalid. C
 monthly_rows itself would scan the matters a second time with a join; the cube already
 holds those counts (tests/test_supervision_dashboards.py checks both agree).
 
+The city dashboard counts every matter in scope with no id list at all: the cube is
+grouped per community × status in a subquery and rolled up to streets by one join
+(street_cube); the whole city has no area filter, a narrower scope one path-prefix test
+per root. Its trend folds the streets' weekly snapshots, whose per-community folds are
+cached (a snapshot never changes), and counts live only the weeks a street has no
+snapshot for. On PostgreSQL both cubes read a covering index (supervision migration
+0005) instead of the table.
+
 Which communities a dashboard counts is decided by supervision.scoping from the user's
 scope, and dashboards are for roles whose view of the register is territorial
 (supervision.permissions.DASHBOARD): for them ``community_id IN (those communities)``
 is exactly the matters risks.scoping.visible_risks gives within the area.
 """
 
+import hashlib
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.db import connections
+from django.core.cache import cache
+from django.db import connection, connections
 from django.db.models import (
     Avg,
     Case,
     Count,
+    F,
     IntegerField,
     Q,
     Value,
@@ -60,7 +73,9 @@ from supervision.choices import (
     TaskStatus,
 )
 from supervision.models import Campaign, CampaignMatter, CampaignTask, Finding
-from supervision.scoping import visible_listings
+from supervision.scoping import CityScope, visible_listings
+
+logger = logging.getLogger(__name__)
 
 TREND_WEEKS = 12
 TOP_OVERDUE = 10
@@ -100,23 +115,37 @@ def rate(part: int, whole: int) -> float | None:
 
 @dataclass
 class Cube:
-    """The counts of one grouped scan, folded: for everything, per row (community or
-    grid), the open matters per category and per row × category (the heat table), and
-    the live weeks' new and written-off counts. Counters: a count never seen reads 0."""
+    """The counts of one grouped scan, folded: for everything, per row (community, grid or
+    street), the open matters per category and per row × category (the heat table), and
+    the live weeks' new and written-off counts, overall and per row. Counters: a count
+    never seen reads 0."""
 
     total: Counter = field(default_factory=Counter)
     by_row: dict = field(default_factory=dict)
     open_by_category: Counter = field(default_factory=Counter)
     heat: Counter = field(default_factory=Counter)
     weeks: Counter = field(default_factory=Counter)
+    row_weeks: Counter = field(default_factory=Counter)  # (row key, "new_3") → count
+
+    def add(self, row_key, row: dict, weeks: int, *, per_row_weeks: bool = False) -> None:
+        """Fold one grouped row (one status of one row) in; the weeks' counts per row too
+        if asked (the city's trend mixes snapshots and live counts street by street)."""
+        figures = figures_of(row)
+        row_counts = self.by_row.get(row_key)
+        if row_counts is None:
+            row_counts = self.by_row[row_key] = Counter()
+        row_counts.update(figures)
+        self.total.update(figures)
+        for index in range(weeks):
+            for name in (f"new_{index}", f"closed_{index}"):
+                self.weeks[name] += row[name]
+                if per_row_weeks:
+                    self.row_weeks[(row_key, name)] += row[name]
 
 
-def cube(matters, key: str, today: date, weeks: list[date] = ()) -> Cube:
-    """One query: matters counted per ``key`` ("community_id" or "grid_id") × category ×
-    status, with how many of each level and tier, how many past their due date, and for
-    each of ``weeks`` how many were reported and written off in it. Few grouping columns
-    and a few COUNT … FILTER keep the scan cheap; the dashboard's figures are folded from
-    these rows (at most communities × categories × statuses, whatever the matters)."""
+def _aggregates(today: date, weeks: list[date]) -> dict:
+    """The counts of a cube row: all, per level and escalated tier, past their due date,
+    and for each of ``weeks`` reported and written off in it (COUNT … FILTER)."""
     aggregates = {
         "count": Count("id"),
         **{f"level_{level}": Count("id", filter=Q(level=level)) for level in LEVELS},
@@ -129,22 +158,60 @@ def cube(matters, key: str, today: date, weeks: list[date] = ()) -> Cube:
                                                           created_at__lt=end))
         aggregates[f"closed_{index}"] = Count("id", filter=Q(closed_at__gte=begin,
                                                              closed_at__lt=end))
-    queryset = matters.values(key, "category_id", "status").annotate(**aggregates).order_by()
+    return aggregates
+
+
+def cube(matters, key: str, today: date, weeks: list[date] = ()) -> Cube:
+    """One query: matters counted per ``key`` ("community_id" or "grid_id") × category ×
+    status, with how many of each level and tier, how many past their due date, and for
+    each of ``weeks`` how many were reported and written off in it. Few grouping columns
+    and a few COUNT … FILTER keep the scan cheap; the dashboard's figures are folded from
+    these rows (at most communities × categories × statuses, whatever the matters)."""
+    aggregates = _aggregates(today, weeks)
+    # Grouped in the order of the covering index (supervision migration 0005): community,
+    # status, category — read in index order, no sort.
+    queryset = matters.values(key, "status", "category_id").annotate(**aggregates).order_by()
     result = Cube()
     for row in _plain_rows(queryset):
-        figures = figures_of(row)
         row_key, category_id = row[key], row["category_id"]
-        row_counts = result.by_row.get(row_key)
-        if row_counts is None:
-            row_counts = result.by_row[row_key] = Counter()
-        row_counts.update(figures)
-        result.total.update(figures)
+        result.add(row_key, row, len(weeks))
         if row["status"] in OPEN:
             result.open_by_category[category_id] += row["count"]
             result.heat[(row_key, category_id)] += row["count"]
-        for index in range(len(weeks)):
-            result.weeks[f"new_{index}"] += row[f"new_{index}"]
-            result.weeks[f"closed_{index}"] += row[f"closed_{index}"]
+    return result
+
+
+def street_cube(matters, today: date, categories: list, weeks: list[date] = ()) -> Cube:
+    """The cube of the city: one statement counting the matters per community × status in
+    a subquery (a plain scan the database can run in parallel, no join per matter), then
+    rolling those few thousand rows up to their streets with one join to the area table.
+    Open matters per category are COUNT … FILTER columns (seven of them) rather than a
+    grouping column, so the subquery keeps communities × statuses groups. Rows of the
+    result: streets × statuses, whatever the number of matters or communities."""
+    aggregates = _aggregates(today, weeks)
+    for category in categories:
+        aggregates[f"category_{category.pk}"] = Count("id", filter=Q(category_id=category.pk))
+    inner = matters.values("community_id", "status").annotate(**aggregates).order_by()
+    sql, params = inner.query.sql_with_params()
+    quote = connections[inner.db].ops.quote_name
+    sums = ", ".join(f"SUM(counts.{quote(name)}) AS {quote(name)}" for name in aggregates)
+    statement = (
+        f"SELECT area.parent_id AS street_id, counts.status AS status, {sums} "
+        f"FROM ({sql}) counts JOIN {quote(Area._meta.db_table)} area "
+        "ON area.id = counts.community_id GROUP BY area.parent_id, counts.status")
+    result = Cube()
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    for values in rows:
+        # SUM of counts is numeric on PostgreSQL: back to int.
+        row = {name: value if name in ("street_id", "status") else int(value)
+               for name, value in zip(names, values, strict=True)}
+        result.add(row["street_id"], row, len(weeks), per_row_weeks=True)
+        if row["status"] in OPEN:
+            for category in categories:
+                result.open_by_category[category.pk] += row[f"category_{category.pk}"]
     return result
 
 
@@ -409,6 +476,32 @@ def _top_overdue(matters, today: date) -> list:
                 [:TOP_OVERDUE])
 
 
+def _breakdowns(folded: dict[str, int], within: int | None) -> tuple[list, list, list]:
+    """The bars by status (every matter), by level and by tier (open matters), each
+    linking to the register filtered the same way."""
+    status_labels = dict(RiskStatus.choices)
+    by_status = [Bar(status, status_labels[status], folded[f"status_{status}"],
+                     register_link(within, status=status)) for status in RiskStatus.values]
+    by_level = [Bar(level, RiskLevel(level).label, folded[f"open_{level}"],
+                    register_link(within, open_only=True, level=level)) for level in LEVELS]
+    # The register has no "not graded" filter: that bar and its number link nowhere.
+    by_level.append(Bar(NOT_GRADED, _("Not graded"), folded[f"open_{NOT_GRADED}"], ""))
+    by_tier = [Bar(tier, Tier(tier).label, folded[f"tier_{tier}"],
+                   register_link(within, open_only=True, tier=tier)) for tier in Tier.values]
+    return by_status, by_level, by_tier
+
+
+def _category_bars(counts: Cube, categories: list, within: int | None) -> tuple[list, list]:
+    """The active categories (and retired ones that still have open matters), and the
+    open matters of each."""
+    shown = [category for category in categories
+             if category.is_active or counts.open_by_category[category.pk]]
+    bars = [Bar(category.code, category.name, counts.open_by_category[category.pk],
+                register_link(within, open_only=True, category=category.code))
+            for category in shown]
+    return shown, bars
+
+
 def build(user, *, kind: str, area: Area, street: Area, communities: list[Area],
           today: date | None = None) -> Dashboard:
     """The figures of one dashboard. ``kind`` is "street" or "community" (rows by grid);
@@ -449,21 +542,8 @@ def build(user, *, kind: str, area: Area, street: Area, communities: list[Area],
         "closed": register_link(within, status=RiskStatus.CLOSED),
     }
 
-    status_labels = dict(RiskStatus.choices)
-    by_status = [Bar(status, status_labels[status], folded[f"status_{status}"],
-                     register_link(within, status=status)) for status in RiskStatus.values]
-    by_level = [Bar(level, RiskLevel(level).label, folded[f"open_{level}"],
-                    register_link(within, open_only=True, level=level)) for level in LEVELS]
-    # The register has no "not graded" filter: that bar and its number link nowhere.
-    by_level.append(Bar(NOT_GRADED, _("Not graded"), folded[f"open_{NOT_GRADED}"], ""))
-    by_tier = [Bar(tier, Tier(tier).label, folded[f"tier_{tier}"],
-                   register_link(within, open_only=True, tier=tier)) for tier in Tier.values]
-
-    shown_categories = [category for category in categories
-                        if category.is_active or category.pk in counts.open_by_category]
-    by_category = [Bar(category.code, category.name, counts.open_by_category[category.pk],
-                       register_link(within, open_only=True, category=category.code))
-                   for category in shown_categories]
+    by_status, by_level, by_tier = _breakdowns(folded, within)
+    shown_categories, by_category = _category_bars(counts, categories, within)
     heat = counts.heat
 
     for entry in figures["rates"]:
@@ -537,6 +617,215 @@ def daily_check_progress(community: Area, day: date) -> dict:
     return figures
 
 
+# The city dashboard ------------------------------------------------------------------------
+
+WEEKLY_FOLDS_KEY = "supervision:weekly-folds:{week}:{digest}"
+FOLD_CHUNK = 20  # weekly snapshots parsed at a time when their folds are not cached yet
+# A week leaves the trend after TREND_WEEKS weeks; its folds are not needed after that.
+FOLD_SECONDS = (TREND_WEEKS + 1) * 7 * 24 * 3600
+
+
+@dataclass
+class CityDashboard:
+    """The district/city level (the work plan's 区/市): every street the user's scope
+    reaches, a row each, with the same breakdowns and rates as a street's dashboard."""
+
+    scope: CityScope
+    figures: dict
+    by_status: list[Bar]
+    by_level: list[Bar]
+    by_category: list[Bar]
+    by_tier: list[Bar]
+    rates: list[dict]
+    rows: list[dict]
+    trend: list[dict]
+    today: date
+    charts: dict = field(default_factory=dict)
+
+
+def weekly_folds_key(week: date, snapshots: list[tuple]) -> str:
+    """The cache key of one week's folds: the week and exactly which snapshots (ids and
+    creation times; a snapshot stored later for that week makes a new key)."""
+    identity = ",".join(f"{pk}:{created_at.timestamp():.6f}"
+                        for pk, _street, _week, created_at in sorted(snapshots))
+    return WEEKLY_FOLDS_KEY.format(week=week.isoformat(),
+                                   digest=hashlib.sha256(identity.encode()).hexdigest()[:32])
+
+
+def _weekly_folds(snapshots: list[tuple]) -> dict[int, dict[int, list[int]]]:
+    """Per weekly snapshot (pk, street_id, period_start, created_at): its new and
+    written-off matters per community, {community_id: [new, closed_in_week]}.
+
+    A snapshot is stored once and never changed (rhythm.snapshots), so its fold is kept
+    in the cache, a week's snapshots under one key: a city's snapshots hold millions of
+    rows (a street's weekly snapshot is ~2,000 rows, 0.4 MB; the 1,650 of eleven weeks
+    take seconds to fold even inside PostgreSQL), far too many to fold on every page.
+    Only weeks not folded yet are read: one query, none once all are cached (after the
+    weekly job, the new week's). A cache that fails is a cache miss."""
+    if not snapshots:
+        return {}
+    by_week: dict[date, list[tuple]] = {}
+    for snapshot in snapshots:
+        by_week.setdefault(snapshot[2], []).append(snapshot)
+    keys = {week: weekly_folds_key(week, members) for week, members in by_week.items()}
+    try:
+        cached = cache.get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; count from the rows
+        logger.warning("cache unavailable: folding weekly snapshots from their rows",
+                       exc_info=True)
+        cached = {}
+    folds: dict[int, dict[int, list[int]]] = {}
+    missing = []
+    for week, key in keys.items():
+        if key in cached:
+            folds.update(cached[key])
+        else:
+            missing.append(week)
+    if missing:
+        fresh = _fold_snapshots([snapshot[0] for week in missing for snapshot in by_week[week]])
+        folds.update(fresh)
+        try:
+            cache.set_many({keys[week]: {snapshot[0]: fresh[snapshot[0]]
+                                         for snapshot in by_week[week]}
+                            for week in missing}, timeout=FOLD_SECONDS)
+        except Exception:  # noqa: BLE001 - see above
+            logger.warning("cache unavailable: weekly folds not kept", exc_info=True)
+    return folds
+
+
+def _fold_snapshots(pks: list[int]) -> dict[int, dict[int, list[int]]]:
+    """Fold these weekly snapshots' rows per community: one query. PostgreSQL sums the
+    rows inside the jsonb (five times faster than sending them to be parsed here); other
+    databases send the rows, FOLD_CHUNK snapshots at a time."""
+    folds: dict[int, dict[int, list[int]]] = {pk: {} for pk in pks}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id, (e.value ->> 'community_id')::bigint, "
+                "SUM(COALESCE((e.value ->> 'new')::integer, 0)), "
+                "SUM(COALESCE((e.value ->> 'closed_in_week')::integer, 0)) "
+                f"FROM {connection.ops.quote_name(Snapshot._meta.db_table)} s "
+                "CROSS JOIN LATERAL jsonb_array_elements(s.rows) AS e(value) "
+                "WHERE s.id = ANY(%s) GROUP BY 1, 2", [pks])
+            for pk, community_id, new, closed in cursor.fetchall():
+                folds[pk][community_id] = [int(new), int(closed)]
+        return folds
+    rows_of = (Snapshot.objects.filter(pk__in=pks).values_list("pk", "rows")
+               .iterator(chunk_size=FOLD_CHUNK))
+    for pk, rows in rows_of:
+        fold = folds[pk]
+        for row in rows:
+            counts = fold.setdefault(row.get("community_id"), [0, 0])
+            counts[0] += row.get("new", 0)
+            counts[1] += row.get("closed_in_week", 0)
+    return folds
+
+
+def _city_trend(scope: CityScope, weeks: list[date], snapshots: list[tuple],
+                folds: dict, counts: Cube, live_weeks: list[date]) -> list[dict]:
+    """New vs written off per week, oldest first, street by street: from the street's
+    weekly snapshot where it exists (only its communities in scope), otherwise from the
+    live counts of the cube. A week is "snapshot", "live" or "mixed" by its sources."""
+    in_scope_communities = ({root.pk for root in scope.roots} if scope.roots is not None
+                            else set())
+    whole = {street.pk for street in scope.streets if scope.covers_whole(street)}
+    stored = {(street_id, week): pk for pk, street_id, week, _created in snapshots}
+    live_index = {week: index for index, week in enumerate(live_weeks)}
+    trend = []
+    for week in weeks:
+        entry = {"week": week, "new": 0, "closed": 0, "snapshot_streets": 0,
+                 "live_streets": 0}
+        for street in scope.streets:
+            pk = stored.get((street.pk, week))
+            if pk is not None:
+                entry["snapshot_streets"] += 1
+                for community_id, (new, closed) in folds[pk].items():
+                    if street.pk in whole or community_id in in_scope_communities:
+                        entry["new"] += new
+                        entry["closed"] += closed
+            else:
+                entry["live_streets"] += 1
+                index = live_index[week]
+                entry["new"] += counts.row_weeks[(street.pk, f"new_{index}")]
+                entry["closed"] += counts.row_weeks[(street.pk, f"closed_{index}")]
+        entry["source"] = ("live" if not entry["snapshot_streets"] else
+                           "snapshot" if not entry["live_streets"] else "mixed")
+        trend.append(entry)
+    return trend
+
+
+def _overdue_warnings_by_street(scope: CityScope) -> dict[int, int]:
+    """Warnings past T+2 without feedback, per street: one grouped query."""
+    warnings = RiskWarning.objects.filter(status=WarningStatus.OVERDUE)
+    if not scope.whole_city:
+        warnings = warnings.filter(scope.matters_q("risk__community__"))
+    return {row["street_id"]: row["count"] for row in warnings
+            .values(street_id=F("risk__community__parent_id"))
+            .annotate(count=Count("id")).order_by()}
+
+
+def build_city(scope: CityScope, today: date | None = None) -> CityDashboard:
+    """The figures of the city dashboard for ``scope`` (supervision.scoping
+    .get_city_for_dashboard). Four queries whatever the number of streets, communities or
+    matters: categories, the weekly snapshots' ids, the street cube (the trend's live
+    weeks included), overdue warnings per street; a fifth reads the weekly snapshots
+    of the weeks not folded in the cache yet. The whole city has no area filter; a
+    narrower scope with one path-prefix test per root."""
+    today = today or timezone.localdate()
+    matters = Risk.objects.all()
+    snapshots = Snapshot.objects.filter(kind=Snapshot.Kind.WEEKLY)
+    if not scope.whole_city:
+        matters = matters.filter(scope.matters_q())
+        snapshots = snapshots.filter(street__in=[street.pk for street in scope.streets])
+    categories = list(Category.objects.order_by("position", "code"))
+    weeks = trend_weeks(today)
+    snapshots = list(snapshots.filter(period_start__in=weeks)
+                     .values_list("pk", "street_id", "period_start", "created_at"))
+    covered = {(street_id, week) for _pk, street_id, week, _created in snapshots}
+    live_weeks = [week for week in weeks
+                  if any((street.pk, week) not in covered for street in scope.streets)]
+    counts = street_cube(matters, today, categories, live_weeks)
+    folded = counts.total
+    figures = summary_figures(folded)
+    warnings = _overdue_warnings_by_street(scope)
+    figures["overdue_warnings"] = sum(warnings.get(street.pk, 0) for street in scope.streets)
+    figures["streets"] = len(scope.streets)
+    figures["links"] = {
+        "open": register_link(open_only=True),
+        "high_open": register_link(open_only=True, level=RiskLevel.HIGH),
+        "overdue_matters": register_link(overdue=True),
+        "closed": register_link(status=RiskStatus.CLOSED),
+    }
+    by_status, by_level, by_tier = _breakdowns(folded, None)
+    _shown, by_category = _category_bars(counts, categories, None)
+    for entry in figures["rates"]:
+        entry["link"] = register_link(level=entry["level"])
+
+    rows = []
+    for street in scope.streets:
+        street_figures = summary_figures(counts.by_row.get(street.pk, Counter()))
+        whole = scope.covers_whole(street)
+        rows.append({
+            "area": street, "label": street.name, "whole": whole,
+            "dashboard": reverse("supervision:street_dashboard", args=[street.pk])
+            if whole else "",
+            "link": register_link(street.pk, open_only=True) if whole else "",
+            "overdue_link": register_link(street.pk, overdue=True) if whole else "",
+            **{name: street_figures[name] for name in (
+                "total", "open", "high_open", "overdue_matters", "write_off_rate",
+                "levels_below_target")},
+            "rates": street_figures["rates"],
+            "overdue_warnings": warnings.get(street.pk, 0),
+        })
+    folds = _weekly_folds(snapshots)
+    board = CityDashboard(
+        scope=scope, figures=figures, by_status=by_status, by_level=by_level,
+        by_category=by_category, by_tier=by_tier, rates=figures["rates"], rows=rows,
+        trend=_city_trend(scope, weeks, snapshots, folds, counts, live_weeks), today=today)
+    board.charts = _breakdown_charts(board)
+    return board
+
+
 # The group's scorecard ---------------------------------------------------------------------
 
 def scorecard(user, group, communities: list[Area], today: date | None = None) -> dict:
@@ -605,26 +894,41 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
+def _breakdown_charts(board) -> dict:
+    """The charts a street, community and city dashboard share: the four breakdowns, the
+    rates against the targets and the weekly trend."""
+    return {
+        "status": _bar_chart(board.by_status, _("Matters"), STATUS_COLOURS),
+        "level": _bar_chart(board.by_level, _("Open matters"), LEVEL_COLOURS),
+        "category": _bar_chart(board.by_category, _("Open matters"), horizontal=True),
+        "tier": _bar_chart(board.by_tier, _("Open matters"), TIER_COLOURS),
+        "rates": {
+            "type": "bar", "percent": True,
+            "categories": [entry["label"] for entry in board.rates],
+            "series": [
+                {"name": _("Resolution rate"),
+                 "data": [_percent(entry["resolution_rate"]) for entry in board.rates]},
+                {"name": _("Write-off rate"),
+                 "data": [_percent(entry["write_off_rate"]) for entry in board.rates]},
+                {"name": _("Target"), "line": True,
+                 "data": [_percent(entry["target"]) for entry in board.rates]},
+            ],
+            "colours": [LEVEL_COLOURS[entry["level"]] for entry in board.rates],
+            "links": [entry["link"] for entry in board.rates]},
+        "trend": {
+            "type": "line",
+            "categories": [entry["week"].isoformat() for entry in board.trend],
+            "series": [{"name": _("New"), "data": [entry["new"] for entry in board.trend]},
+                       {"name": _("Written off"),
+                        "data": [entry["closed"] for entry in board.trend]}],
+            "colours": ["#8b1a1a", "#757575"]},
+    }
+
+
 def charts_of(dashboard: Dashboard) -> dict:
     heat = dashboard.heat
     return {
-        "status": _bar_chart(dashboard.by_status, _("Matters"), STATUS_COLOURS),
-        "level": _bar_chart(dashboard.by_level, _("Open matters"), LEVEL_COLOURS),
-        "category": _bar_chart(dashboard.by_category, _("Open matters"), horizontal=True),
-        "tier": _bar_chart(dashboard.by_tier, _("Open matters"), TIER_COLOURS),
-        "rates": {
-            "type": "bar", "percent": True,
-            "categories": [entry["label"] for entry in dashboard.rates],
-            "series": [
-                {"name": _("Resolution rate"),
-                 "data": [_percent(entry["resolution_rate"]) for entry in dashboard.rates]},
-                {"name": _("Write-off rate"),
-                 "data": [_percent(entry["write_off_rate"]) for entry in dashboard.rates]},
-                {"name": _("Target"), "line": True,
-                 "data": [_percent(entry["target"]) for entry in dashboard.rates]},
-            ],
-            "colours": [LEVEL_COLOURS[entry["level"]] for entry in dashboard.rates],
-            "links": [entry["link"] for entry in dashboard.rates]},
+        **_breakdown_charts(dashboard),
         "heat": {
             "type": "heatmap",
             "x": [category.name for category in heat["columns"]],
@@ -633,13 +937,6 @@ def charts_of(dashboard: Dashboard) -> dict:
                      for x, cell in enumerate(row["cells"])],
             "max": heat["max"],
             "links": [[cell["link"] for cell in row["cells"]] for row in heat["rows"]]},
-        "trend": {
-            "type": "line",
-            "categories": [entry["week"].isoformat() for entry in dashboard.trend],
-            "series": [{"name": _("New"), "data": [entry["new"] for entry in dashboard.trend]},
-                       {"name": _("Written off"),
-                        "data": [entry["closed"] for entry in dashboard.trend]}],
-            "colours": ["#8b1a1a", "#757575"]},
     }
 
 

@@ -10,8 +10,11 @@ dashboards and the jobs. Built on grids.scoping (areas) and risks.scoping (matte
 - Campaigns: every campaign; their tasks owned by a community in scope or by a
   department of the user's street; their linked matters only as the register allows.
 - Dashboards: an area (street or community) in scope; a group whose communities are all
-  in scope. Outside the scope is 404, as if missing.
+  in scope; the city dashboard for a scope that is the whole city (the superuser) or
+  spans more than one street. Outside the scope is 404, as if missing.
 """
+
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -243,3 +246,50 @@ def get_group_for_dashboard(user, pk) -> tuple[SupervisionGroup, list[Area]]:
                                      for community in communities):
         raise _missing("supervision group")
     return group, communities
+
+
+@dataclass(frozen=True)
+class CityScope:
+    """What the city dashboard counts for a user: the streets their scope reaches and,
+    unless the scope is the whole city, its roots (streets or communities) inside them."""
+
+    streets: list[Area]
+    roots: list[Area] | None  # None: the whole city, counted with no area filter at all
+
+    @property
+    def whole_city(self) -> bool:
+        return self.roots is None
+
+    def covers_whole(self, street: Area) -> bool:
+        """Is the whole street in scope (so that its own dashboard opens)?"""
+        return self.roots is None or any(root.pk == street.pk for root in self.roots)
+
+    def matters_q(self, field: str = "community__") -> Q:
+        """Rows whose community (reached through ``field``) is in scope: nothing for the
+        whole city, else one prefix test per root — never a list of community ids."""
+        return area_scope_q(None, field, roots=self.roots)
+
+
+def _street_ids(roots: list[Area]) -> set[int]:
+    # A path starts with the street's id ("12.40."): no query.
+    return {root.ancestor_ids()[0] for root in roots}
+
+
+def spans_several_streets(user) -> bool:
+    """Is the user's scope the whole city or more than one street? (No query beyond the
+    user's scope roots.)"""
+    roots = scope_roots(user)
+    return roots is None or len(_street_ids(roots)) > 1
+
+
+def get_city_for_dashboard(user) -> CityScope:
+    """The city dashboard's scope: every street for the superuser, the streets the scope
+    roots lie in for a user whose scope spans several; 404 for anyone whose scope lies
+    within one street (their street's dashboard is the top of their view). One query."""
+    if not _active(user) or not spans_several_streets(user):
+        raise _missing("city dashboard")
+    roots = scope_roots(user)
+    streets = Area.objects.filter(kind=AreaKind.STREET).order_by("code")
+    if roots is not None:
+        streets = streets.filter(pk__in=_street_ids(roots))
+    return CityScope(streets=list(streets), roots=roots)

@@ -5,6 +5,7 @@ from supervision.views import campaigns, dashboards, inspections, listings, noti
 app_name = "supervision"
 urlpatterns = [
     path("", dashboards.dashboard, name="dashboard"),
+    path("city/", dashboards.city_dashboard, name="city_dashboard"),
     path("street/<int:pk>/", dashboards.street_dashboard, name="street_dashboard"),
     path("community/<int:pk>/", dashboards.community_dashboard, name="community_dashboard"),
     path("groups/", dashboards.group_list, name="group_list"),

@@ -263,9 +263,10 @@ def _query(text):
 # Query counts and memory ------------------------------------------------------------------
 
 # Session, user, the user's scope, the count for the 5,000-row decision, the matters (one
-# joined SELECT), their parties (one SELECT per chunk of 2,000 matters), the access log
-# insert, and the session save of SESSION_SAVE_EVERY_REQUEST (savepoint, update, release).
-EXPORT_QUERIES = 10
+# joined SELECT), their parties (one SELECT per chunk of 2,000 matters), the access log's
+# entry (the audit chain's last link, then the insert), and the session save of
+# SESSION_SAVE_EVERY_REQUEST (savepoint, update, release).
+EXPORT_QUERIES = 11
 
 
 @pytest.mark.parametrize("rows", [10, 200])
@@ -307,3 +308,27 @@ def test_streaming_writer_uses_flat_memory(leader, street):
     assert LedgerWorkbook().workbook.write_only
     small, large = peak(200), peak(2000)
     assert large < small * 1.5
+
+
+def test_cells_are_written_safe_local_and_without_empty_text(leader, street):
+    """The conversion every exported cell goes through (LedgerSheet.row_values): control
+    characters removed, text cut to Excel's limit, formula-looking text kept as text,
+    times as Asia/Shanghai wall-clock time, empty text not written at all."""
+    from datetime import UTC
+
+    from ledgers.xlsx import MAX_CELL_TEXT, Column, LedgerWorkbook
+
+    workbook = LedgerWorkbook()
+    sheet = workbook.add_sheet("台账", [Column(str(number)) for number in range(7)])
+    moment = datetime(2026, 3, 5, 1, 30, 15, 123456, tzinfo=UTC)
+    sheet.append(["行一\x07\n行二", "长" * (MAX_CELL_TEXT + 10), "-1+1", "", None, moment,
+                  date(2026, 4, 1)])
+    sheet.finish("导出人")
+    with workbook.save() as content:
+        row = next(load_workbook(content).worksheets[0].iter_rows(min_row=2))
+    assert row[0].value == "行一\n行二"
+    assert len(row[1].value) == MAX_CELL_TEXT
+    assert (row[2].value, row[2].data_type, row[2].quotePrefix) == ("-1+1", "s", True)
+    assert row[3].value is None and row[4].value is None
+    assert row[5].value == datetime(2026, 3, 5, 9, 30, 15)
+    assert row[6].value == datetime(2026, 4, 1)

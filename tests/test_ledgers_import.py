@@ -257,3 +257,51 @@ def test_large_sheet_with_one_bad_cell_saves_nothing(officer_a, categories, stre
     outcome = import_rows(officer_a, rows)
     assert [(error.row, error.column) for error in outcome.check.errors] == [(2502, "B")]
     assert not Risk.objects.exists()
+
+
+# The sheet's lookups (areas, categories, subtypes), the references imported before, the
+# register's matters on the days concerned; then risks.services.report_risks_in_bulk
+# (scope, rosters, the code counter's update and read, one INSERT each of matters, parties
+# and events, its audit entry: see test_risk_bulk_report), the references' INSERT, the
+# import's audit entry, and savepoints. Nothing is read or written per row; only SQLite's
+# 999 parameters per statement split the matters' INSERT every ~36 rows (PostgreSQL: 1,000).
+IMPORT_QUERIES = 26
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_import_costs_the_same_queries_for_5_or_50_rows(officer_a, categories, street,
+                                                        roster_a1, rows,
+                                                        django_assert_max_num_queries):
+    import_rows(officer_a, [sheet_row(外部编号="G1-000", 事项名称="第一件")])  # the counter
+    sheet = [sheet_row(外部编号=f"G1-{n:03d}", 事项名称=f"纠纷{n}", 风险等级="低",
+                       当事人="王五", 联系电话="13900001111") for n in range(1, rows + 1)]
+    with django_assert_max_num_queries(IMPORT_QUERIES):
+        outcome = import_rows(officer_a, sheet)
+    assert outcome.check.errors == [] and len(outcome.created) == rows
+    assert Party.objects.count() == rows
+    assert ImportedMatter.objects.count() == rows + 1
+
+
+def test_a_reference_taken_meanwhile_undoes_the_whole_import(officer_a, categories, street,
+                                                             monkeypatch):
+    """Another import saved the same 外部编号 between this sheet's check and its save:
+    the row is named and nothing of this sheet is saved."""
+    from ledgers import survey_sheet
+
+    rows = [sheet_row(外部编号="G1-001"), sheet_row(外部编号="G1-002", 事项名称="另一件")]
+    monkeypatch.setattr(survey_sheet, "_imported_references", lambda *arguments: {})
+    import_rows(officer_a, [sheet_row(外部编号="G1-002", 事项名称="别人先导入的")])
+    before = register_state()
+    outcome = import_rows(officer_a, rows)
+    assert outcome.created == []
+    assert [(error.row, error.field) for error in outcome.check.errors] == [(3, "外部编号")]
+    assert register_state() == before
+
+
+def test_an_import_is_written_to_the_audit_log(officer_a, categories, street):
+    from audit.models import AuditEntry
+
+    import_rows(officer_a, [sheet_row(外部编号="G1-001"), sheet_row(事项名称="另一件")])
+    entry = AuditEntry.objects.get(action="import")
+    assert (entry.actor, entry.target) == (officer_a, "ledger:survey_import")
+    assert "2 matters created" in entry.detail

@@ -278,6 +278,7 @@ def test_list_endpoints_make_a_fixed_number_of_queries(client, leader, officer_a
                                                        path, django_assert_max_num_queries):
     many(leader, officer_a, matter, count)
     headers = {"Authorization": f"Token {issue_api_token(leader)[1]}"}
+    client.get(path, headers=headers)  # a token's first use in a minute is audited, once
     with django_assert_max_num_queries(API_QUERIES):
         response = client.get(path, headers=headers)
     assert response.status_code == 200

@@ -20,3 +20,53 @@ class ExportJobSerializer(serializers.ModelSerializer):
             return None
         return self.context["request"].build_absolute_uri(
             reverse("api:ledger-export-download", args=[job.pk]))
+
+
+def _item(field_class, key: str, **options):
+    """A field of the dispute record, described by its GB/T 31000 item name."""
+    from ledgers.layouts import DISPUTE_ITEMS, NOT_HELD
+
+    header = next(header for item, header, _width in DISPUTE_ITEMS if item == key)
+    note = " Not held by this register: always null." if key in NOT_HELD else ""
+    return field_class(help_text=f"GB/T 31000-2015: {header}.{note}", **options)
+
+
+class DisputeRecordSerializer(serializers.Serializer):
+    """A dispute (a matter of the category 社会矛盾风险) in the dispute-record items of
+    GB/T 31000-2015 (矛盾纠纷排查化解), as the city one-stop platform takes it; the same
+    items as the disputes ledger's .xlsx (ledgers/DISPUTES_HANDOVER.md: the mapping and
+    the codes). Parties are masked unless asked unmasked by a permitted user."""
+
+    id = serializers.IntegerField(help_text="The matter's id in the register.")
+    updated_at = serializers.DateTimeField(
+        help_text="Last change: the sync walk's order and the next updated_after.")
+    code = _item(serializers.CharField, "code")
+    name = _item(serializers.CharField, "name")
+    occurred_at = _item(serializers.DateTimeField, "occurred_at")
+    place = _item(serializers.CharField, "place")
+    scale = _item(serializers.CharField, "scale")
+    category = _item(serializers.CharField, "category")
+    people_involved = _item(serializers.IntegerField, "people_involved")
+    summary = _item(serializers.CharField, "summary")
+    organisations_involved = _item(serializers.CharField, "organisations_involved",
+                                   allow_null=True)
+    main_party_name = _item(serializers.CharField, "main_party_name")
+    main_party_id_type = _item(serializers.CharField, "main_party_id_type", allow_null=True)
+    main_party_id_number = _item(serializers.CharField, "main_party_id_number",
+                                 allow_null=True)
+    main_party_sex = _item(serializers.CharField, "main_party_sex", allow_null=True)
+    main_party_ethnicity = _item(serializers.CharField, "main_party_ethnicity",
+                                 allow_null=True)
+    main_party_education = _item(serializers.CharField, "main_party_education",
+                                 allow_null=True)
+    main_party_phone = _item(serializers.CharField, "main_party_phone")
+    resolution_deadline = _item(serializers.DateField, "resolution_deadline", allow_null=True)
+    resolution_method = _item(serializers.CharField, "resolution_method")
+    resolution_organisation = _item(serializers.CharField, "resolution_organisation")
+    responsible_person = _item(serializers.CharField, "responsible_person")
+    responsible_person_phone = _item(serializers.CharField, "responsible_person_phone",
+                                     allow_null=True)
+    resolved = _item(serializers.CharField, "resolved")
+    resolution = _item(serializers.CharField, "resolution")
+    evaluated_on = _item(serializers.DateField, "evaluated_on", allow_null=True)
+    evaluation = _item(serializers.CharField, "evaluation")

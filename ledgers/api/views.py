@@ -1,5 +1,6 @@
 """``ledgers/{name}.xlsx``: a ledger as Excel, filtered with the query parameters of
-``risks/`` (RiskFilterSet, after scoping), and the background jobs of large exports."""
+``risks/`` (RiskFilterSet, after scoping), and the background jobs of large exports;
+``ledgers/disputes/``: the disputes ledger as a JSON feed for the city platform."""
 
 import json
 
@@ -15,10 +16,11 @@ from rest_framework.response import Response
 
 from audit.services import Origin
 from ledgers import exports, services
-from ledgers.api.serializers import ExportJobSerializer
+from ledgers.api.serializers import DisputeRecordSerializer, ExportJobSerializer
 from ledgers.choices import ExportStatus, Ledger
 from ledgers.models import ExportJob
 from ledgers.xlsx import XLSX_CONTENT_TYPE
+from quanfu.api.sync import SyncCursorPagination
 from quanfu.api.viewsets import ScopedViewSetMixin
 from risks.filters import RiskFilterSet
 from risks.scoping import visible_risks
@@ -34,6 +36,10 @@ class XlsxRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, bytes):
             return data
+        # an error or an export job, asked for with ?format=xlsx: JSON, and labelled so
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return json.dumps(data, ensure_ascii=False).encode()
 
 
@@ -107,3 +113,44 @@ class ExportJobDownloadView(generics.GenericAPIView):
         stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
         return xlsx_file(default_storage.open(job.file_name),
                          f"{exports.TITLES[job.ledger]}-{stamp}.xlsx")
+
+
+class DisputeFeedFilterSet(RiskFilterSet):
+    """The register's filters, less ``ordering``: the feed's order is its walk's."""
+
+    ordering = None
+
+
+@extend_schema(
+    filters=True,
+    parameters=[
+        OpenApiParameter("cursor", OpenApiTypes.STR, description=(
+            "The position in the walk: take it from the previous page's ``next``.")),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 500; 100 if not given"),
+        OpenApiParameter("unmask", OpenApiTypes.BOOL, description=(
+            "true: parties' names and phones in the clear (needs the unmask permission; "
+            "logged)")),
+    ],
+)
+class DisputeFeedView(ScopedViewSetMixin, generics.ListAPIView):
+    """The disputes ledger as a feed for the city one-stop dispute platform: each dispute
+    of the caller's scope in the items of GB/T 31000-2015 (ledgers/DISPUTES_HANDOVER.md),
+    oldest change first, in keyset pages on (updated_at, id). Start with
+    ``updated_after`` = the last ``updated_at`` taken, follow ``next`` to the end; a
+    matter changed during the walk comes again later. The register's filters apply."""
+
+    serializer_class = DisputeRecordSerializer
+    filterset_class = DisputeFeedFilterSet
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = SyncCursorPagination
+
+    def visible_queryset(self, user):
+        return exports.disputes_only(visible_risks(user))
+
+    def list(self, request, *args, **kwargs):
+        unmask = request.query_params.get("unmask") in ("1", "true", "yes")
+        page = self.paginate_queryset(
+            self.filter_queryset(self.get_queryset()).only("id", "updated_at"))
+        records = services.dispute_records([matter.pk for matter in page], actor=request.user,
+                                           unmask=unmask, origin=Origin.of(request))
+        return self.get_paginated_response(self.get_serializer(records, many=True).data)

@@ -44,6 +44,9 @@ class DecisionSerializer(serializers.ModelSerializer):
     """An agenda item and the meeting's decision on it (议定事项)."""
 
     item = serializers.IntegerField(source="pk", read_only=True)
+    # "" until the meeting decides (read-only fields lose the model's blank=True)
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True,
+                                       read_only=True)
     note = serializers.CharField(source="decision_note", read_only=True)
 
     class Meta:
@@ -246,6 +249,14 @@ class AgendaProposalSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.ModelSerializer):
+    # "" on a plain progress note, which moves nothing (read-only fields lose blank=True)
+    action = serializers.ChoiceField(choices=ActionItemAction.choices, allow_blank=True,
+                                     read_only=True)
+    from_status = serializers.ChoiceField(choices=ActionItemStatus.choices, allow_blank=True,
+                                          read_only=True)
+    to_status = serializers.ChoiceField(choices=ActionItemStatus.choices, allow_blank=True,
+                                        read_only=True)
+
     class Meta:
         model = ActionItemProgress
         fields = ["id", "action", "from_status", "to_status", "note", "actor", "created_at"]

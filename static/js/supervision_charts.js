@@ -123,6 +123,9 @@
     var option = spec.type === "heatmap" ? heatOption(spec)
       : spec.type === "line" ? lineOption(spec) : barOption(spec);
     option.animation = false;
+    // Tooltips drawn by the chart itself: ECharts' HTML tooltips carry inline styles,
+    // which the Content-Security-Policy refuses.
+    option.tooltip = Object.assign({}, option.tooltip, {renderMode: "richText"});
     chart.setOption(option);
     chart.on("click", function (params) {
       if (!spec.links) {

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from supervision.choices import Ledger
 from supervision.models import (
     Campaign,
     CampaignTask,
@@ -24,6 +25,8 @@ class FindingSerializer(serializers.ModelSerializer):
     inspected_on = serializers.DateField(source="inspection.held_on", read_only=True)
     overdue = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True)
+    # "" when the finding concerns no ledger (read-only fields lose the model's blank=True)
+    ledger = serializers.ChoiceField(choices=Ledger.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Finding

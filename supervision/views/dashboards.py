@@ -1,4 +1,5 @@
-"""The dashboards: the street's, a community's, and a supervision group's scorecard.
+"""The dashboards: the city's, the street's, a community's, and a supervision group's
+scorecard.
 Figures come from supervision.dashboards (SQL aggregates, a fixed number of queries);
 the scope from supervision.scoping (outside it: 404)."""
 
@@ -12,10 +13,12 @@ from supervision import dashboards, permissions
 from supervision.scoping import (
     communities_in,
     dashboard_streets,
+    get_city_for_dashboard,
     get_community_for_dashboard,
     get_group_for_dashboard,
     get_street_for_dashboard,
     groups_of,
+    spans_several_streets,
     visible_groups,
 )
 from supervision.views.common import require
@@ -24,10 +27,12 @@ from supervision.views.common import require
 @login_required
 @require_safe
 def dashboard(request):
-    """The dashboard of the user's scope: a supervisor's group, a leader's street, an
-    officer's community."""
+    """The dashboard of the user's scope: the city's for the superuser, a supervisor's
+    group, a leader's street, an officer's community."""
     user = request.user
     require(user, permissions.DASHBOARD)
+    if user.is_superuser:
+        return redirect("supervision:city_dashboard")
     if user.role == Role.SUPERVISOR:
         group = groups_of(user).order_by("code").first()
         if group is not None:
@@ -51,7 +56,19 @@ def street_dashboard(request, pk):
                              communities=communities)
     return render(request, "supervision/dashboard.html", {
         "board": board, "title": street.name,
-        "groups": visible_groups(user).order_by("code")})
+        "groups": visible_groups(user).order_by("code"),
+        "city_dashboard": spans_several_streets(user)})
+
+
+@login_required
+@require_safe
+def city_dashboard(request):
+    """Every street of the user's scope (the superuser: the whole city), a row each."""
+    user = request.user
+    require(user, permissions.DASHBOARD)
+    scope = get_city_for_dashboard(user)
+    board = dashboards.build_city(scope)
+    return render(request, "supervision/city_dashboard.html", {"board": board})
 
 
 @login_required

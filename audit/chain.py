@@ -1,0 +1,172 @@
+"""The hash chain that makes tampering with the audit log evident.
+
+Every entry carries ``seq`` (1, 2, 3, … without gaps), the ``prev_hash`` of the entry
+before it and its own ``hash``: SHA-256 over a canonical serialisation (sorted-key JSON,
+UTF-8, times in UTC to the microsecond) of its recorded fields and ``prev_hash``. Changing
+a field changes the hash; deleting or inserting an entry breaks the link of the next one.
+
+Appending is serialised: on PostgreSQL a transaction-level advisory lock is taken before
+the last entry is read (in READ COMMITTED each statement sees what was committed before
+it started, so the read must be a statement of its own, after the lock); on SQLite the
+write lock of the IMMEDIATE transaction (settings: ``transaction_mode``) does the same.
+The lock is held until the surrounding transaction ends, so an entry commits or rolls back
+with the change it records.
+
+The retention job (audit.services.remove_expired_entries) removes the oldest entries; the
+verifier then starts from the oldest remaining entry and trusts its ``prev_hash`` as the
+anchor, provided a later ``retention`` entry (itself in the chain) allowed removing
+everything before it.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+GENESIS_HASH = "0" * 64
+# The fields the hash covers, in the canonical serialisation.
+HASHED_FIELDS = ("seq", "created_at", "actor_id", "street_id", "username", "action",
+                 "model_label", "object_id", "object_repr", "changes", "target", "detail",
+                 "ip_address", "user_agent", "request_id", "origin", "prev_hash")
+# Any constant: it names the audit chain among the advisory locks of the database.
+ADVISORY_LOCK_KEY = 5_172_044_417
+DATABASE = "default"
+
+
+def moment_text(moment: datetime) -> str:
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(fields: dict) -> bytes:
+    """The bytes the hash is taken over: the hashed fields as sorted-key JSON."""
+    values = {name: fields[name] for name in HASHED_FIELDS}
+    values["created_at"] = moment_text(values["created_at"])
+    return json.dumps(values, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode()
+
+
+def entry_hash(fields: dict) -> str:
+    return hashlib.sha256(canonical(fields)).hexdigest()
+
+
+def lock_chain(using: str = DATABASE) -> None:
+    """Hold the chain until the current transaction ends (PostgreSQL; on SQLite the
+    IMMEDIATE transaction already holds the database's write lock)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def _lock_and_read_last(using: str):
+    """(seq, hash) of the last entry, read after the chain's lock is held."""
+    from audit.models import AuditEntry
+
+    connection = connections[using]
+    if connection.vendor == "postgresql" and \
+            not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        # One round trip, two statements: each gets its own snapshot, so the read sees
+        # what the lock's previous holder committed.
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); "
+                           f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1",
+                           [ADVISORY_LOCK_KEY])
+            cursor.nextset()
+            return cursor.fetchone()
+    lock_chain(using)
+    return AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+
+
+def append(values: dict, *, using: str = DATABASE):
+    """Write one entry at the end of the chain. ``values`` are the entry's fields except
+    seq, created_at, prev_hash and hash. The lock, the read of the last entry through the
+    seq index (one round trip), and the INSERT."""
+    from audit.models import AuditEntry
+
+    with transaction.atomic(using=using, savepoint=False):
+        last = _lock_and_read_last(using)
+        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        entry = AuditEntry(seq=seq, prev_hash=prev_hash, created_at=timezone.now(), **values)
+        entry.hash = entry_hash(entry.hashed_values())
+        entry.save(force_insert=True, using=using)
+    return entry
+
+
+@dataclass(frozen=True)
+class Break:
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    last_hash: str | None
+    broken: Break | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def verify(*, batch_size: int = 2000, using: str = DATABASE) -> Verification:
+    """Walk the chain in seq order, ``batch_size`` entries at a time (memory stays flat),
+    and stop at the first entry that does not hold."""
+    from audit.choices import AuditAction
+    from audit.models import AuditEntry
+
+    entries = AuditEntry.objects.using(using)
+    count, first_seq, expected_seq, expected_prev = 0, None, None, None
+    allowed_anchor = 0  # retention entries allow removing every entry below this seq
+    anchor_hashes = {}
+    after = 0
+    while True:
+        batch = list(entries.filter(seq__gt=after).order_by("seq")
+                     .values(*HASHED_FIELDS, "hash")[:batch_size])
+        if not batch:
+            break
+        for row in batch:
+            seq = row["seq"]
+            if first_seq is None:
+                first_seq = seq
+                first_prev = row["prev_hash"]
+            elif seq != expected_seq:
+                return _broken(count, first_seq, Break(
+                    seq, f"entries {expected_seq} to {seq - 1} are missing"))
+            elif row["prev_hash"] != expected_prev:
+                return _broken(count, first_seq, Break(
+                    seq, "its prev_hash is not the hash of the entry before it"))
+            if entry_hash(row) != row["hash"]:
+                return _broken(count, first_seq, Break(
+                    seq, "its content does not match its hash (changed after writing)"))
+            if row["action"] == AuditAction.RETENTION:
+                anchor = (row["changes"] or {}).get("anchor_seq")
+                if isinstance(anchor, int):
+                    allowed_anchor = max(allowed_anchor, anchor)
+                    anchor_hashes[anchor] = (row["changes"] or {}).get("anchor_prev_hash")
+            count += 1
+            expected_seq, expected_prev = seq + 1, row["hash"]
+        after = batch[-1]["seq"]
+    if first_seq is not None and first_seq != 1:
+        if first_seq > allowed_anchor:
+            return _broken(count, first_seq, Break(
+                first_seq, f"the entries before it were removed without a retention entry "
+                           f"allowing it (allowed below seq {allowed_anchor or 1})"))
+        recorded = anchor_hashes.get(first_seq)
+        if recorded is not None and recorded != first_prev:
+            return _broken(count, first_seq, Break(
+                first_seq, "its prev_hash is not the anchor the retention entry recorded"))
+    return Verification(count, first_seq, expected_seq - 1 if expected_seq else None,
+                        expected_prev, None)
+
+
+def _broken(count, first_seq, broken: Break) -> Verification:
+    return Verification(count, first_seq, None, None, broken)

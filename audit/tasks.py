@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from audit import services
+
+
+@shared_task(name="audit.remove_expired_audit_entries_task", acks_late=True,
+             reject_on_worker_lost=True)
+def remove_expired_audit_entries_task() -> int:
+    """Daily: the retention job (nothing happens unless AUDIT_RETENTION_DAYS is set).
+    Safe to run twice: a second run finds nothing older than the cut-off."""
+    return services.remove_expired_entries()
