@@ -47,8 +47,11 @@ def find_usable_token(key: str) -> ApiToken | None:
 
 
 def touch_api_token(token: ApiToken) -> None:
-    """Record the last use, at most once a minute so busy clients don't write per request."""
+    """Record the last use, at most once a minute so busy clients don't write per request:
+    decided on the row already loaded, so a recent token costs no query at all."""
     now = timezone.now()
+    if token.last_used_at is not None and token.last_used_at > now - timedelta(minutes=1):
+        return
     ApiToken.objects.filter(pk=token.pk).exclude(
         last_used_at__gt=now - timedelta(minutes=1)
     ).update(last_used_at=now)

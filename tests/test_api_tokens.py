@@ -76,3 +76,21 @@ def test_garbage_header_is_401(api, street):
     assert api.get("/api/v1/areas/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION="Token a b")
     assert api.get("/api/v1/areas/").status_code == 401
+
+
+def test_a_token_used_within_the_minute_costs_no_write(api, street, api_client_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token, key = issue_api_token(api_client_user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api.get("/api/v1/areas/")
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/areas/")
+    assert not [q for q in queries if "accounts_apitoken" in q["sql"]
+                and q["sql"].lstrip().upper().startswith("UPDATE")]
+    ApiToken.objects.filter(pk=token.pk).update(
+        last_used_at=timezone.now() - timedelta(minutes=2))
+    api.get("/api/v1/areas/")
+    token.refresh_from_db()
+    assert token.last_used_at > timezone.now() - timedelta(seconds=30)
