@@ -65,7 +65,8 @@ SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quanfu_scale
 PRESET ?= street
 .PHONY: scale-db scale-data bench
 scale-db: install-test
-	psql "$(SCALE_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres quanfu_scale
+	psql "$(SCALE_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || \
+		psql "$(dir $(SCALE_DATABASE_URL))postgres" -c 'CREATE DATABASE "$(notdir $(SCALE_DATABASE_URL))"'
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 
 scale-data: scale-db

@@ -54,6 +54,10 @@ def database_from_url(url: str) -> dict:
     if not name:
         raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://host/quanfu")
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    # PostgreSQL's JIT compiles a plan for every query costly enough; the dashboards'
+    # grouped counts paid 0.3-0.4 s of compiling to save less (bench/city.py). ?options=
+    # in the URL replaces this.
+    options.setdefault("options", "-c jit=off")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,

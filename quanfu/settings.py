@@ -177,7 +177,7 @@ CELERY_BEAT_SCHEDULE = {
 # (django-otp). The apps and middleware are listed above, each marked "Authentication".
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.AreaAwareModelBackend",  # ModelBackend, with the person's area
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -275,7 +275,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "quanfu.api.pagination.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["quanfu.api.filtering.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "quanfu.api.schema.AutoSchema",  # documents the error answers
     # JSON only (the API contract); people read the API at /api/docs/. DRF's browsable
     # pages carry inline styles that the Content-Security-Policy refuses.

@@ -56,6 +56,13 @@ class RiskWarning(models.Model):
             models.Index(fields=["feedback_due"], name="warning_open_due_idx",
                          condition=Q(status="open")),
             models.Index(fields=["risk", "status"], name="warning_risk_status_idx"),
+            # The sweep (every 15 minutes) finds the warnings it just marked by their
+            # overdue_at, and the issue notices still to deliver by a null notified_at:
+            # without these, a scan of every warning each time (bench/city.py).
+            models.Index(fields=["overdue_at"], name="warning_overdue_at_idx",
+                         condition=Q(overdue_at__isnull=False)),
+            models.Index(fields=["id"], name="warning_unnotified_idx",
+                         condition=Q(notified_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,32 +158,57 @@ def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
             "issue_notices": pending}
 
 
+# A person told of more warnings than this in one sweep gets one digest instead: a sweep
+# after a holiday (or the first on a new platform) would otherwise fill inboxes by the
+# thousand (bench/city.py: 610,000 messages, 32 s, for 200,000 warnings at once).
+OVERDUE_DIGEST_AFTER = 5
+
+
 def _notify_overdue_warnings(now: datetime) -> int:
     """Tell the duty holders, the lead and the community's officers of every warning that
-    just went overdue: one INSERT … SELECT, whatever the number of warnings; the unique
-    (recipient, dedupe_key) makes a second run add nothing."""
+    just went overdue: a notice per matter, or one digest for a person with more than
+    OVERDUE_DIGEST_AFTER of them in this sweep. One INSERT … SELECT, whatever the number
+    of warnings; the unique (recipient, dedupe_key) makes a second run add nothing."""
     message, warning, risk, user = (Message._meta.db_table, RiskWarning._meta.db_table,
                                     Risk._meta.db_table, User._meta.db_table)
     person_columns = [f"{field}_id" for field in DUTY_FIELDS.values()] + ["lead_id"]
-    overdue = f"FROM {warning} w JOIN {risk} r ON r.id = w.risk_id WHERE w.overdue_at = %s"
-    people = " UNION ".join(
-        [f"SELECT w.id AS warning_id, r.id AS risk_id, r.code, r.title, r.{column} AS person_id "
-         f"{overdue} AND r.{column} IS NOT NULL" for column in person_columns]
-        + [f"SELECT w.id, r.id, r.code, r.title, u.id FROM {warning} w "
-           f"JOIN {risk} r ON r.id = w.risk_id JOIN {user} u ON u.area_id = r.community_id "
-           "AND u.role = %s AND u.is_active WHERE w.overdue_at = %s"])
+    # The warnings just marked, read once with their matters' people; then who is told of
+    # which (narrow rows: ids only), how many each; the texts only for the notices sent.
+    due = ("SELECT w.id AS warning_id, r.community_id, "
+           + ", ".join(f"r.{column}" for column in person_columns)
+           + f" FROM {warning} w JOIN {risk} r ON r.id = w.risk_id WHERE w.overdue_at = %s")
+    recipients = " UNION ".join(
+        [f"SELECT warning_id, {column} AS person_id FROM due WHERE {column} IS NOT NULL"
+         for column in person_columns]
+        + [f"SELECT due.warning_id, u.id FROM due JOIN {user} u "
+           "ON u.area_id = due.community_id AND u.role = %s AND u.is_active"])
     stamp = connection.ops.adapt_datetimefield_value(now)
     batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
     prefix = _("Overdue warning, no feedback by T+2 (consider escalating): ")
-    params = [prefix, stamp, batch] + [stamp] * len(person_columns) + [
-        Role.COMMUNITY_OFFICER, stamp]
+    digest_before, digest_after = _(
+        "%(count)s warnings went overdue without feedback by T+2: consider escalating them"
+    ).split("%(count)s")
+    digest_link = reverse("rhythm:warning_list") + "?status=" + WarningStatus.OVERDUE
+    params = [stamp, Role.COMMUNITY_OFFICER, stamp, batch, prefix, OVERDUE_DIGEST_AFTER,
+              digest_before, digest_after, digest_link, f"warnings:overdue:{now.isoformat()}",
+              OVERDUE_DIGEST_AFTER]
     with connection.cursor() as cursor:
         cursor.execute(
+            f"WITH due AS ({due}), recipients AS ({recipients}), "
+            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
             f"INSERT INTO {message} (recipient_id, kind, title, body, link, dedupe_key, "
             "created_at, batch) "
-            f"SELECT person_id, 'warning_overdue', SUBSTR(%s || code || ' ' || title, 1, 200), "
-            "'', '/risks/' || risk_id || '/', 'warning:' || warning_id || ':overdue', %s, %s "
-            f"FROM ({people}) AS recipients WHERE true "
+            "SELECT person_id, kind, title, '', link, dedupe_key, %s, %s FROM ("
+            "SELECT recipients.person_id, 'warning_overdue' AS kind, "
+            "SUBSTR(%s || r.code || ' ' || r.title, 1, 200) AS title, "
+            "'/risks/' || r.id || '/' AS link, "
+            "'warning:' || recipients.warning_id || ':overdue' AS dedupe_key "
+            "FROM recipients JOIN counted ON counted.person_id = recipients.person_id "
+            f"JOIN {warning} w ON w.id = recipients.warning_id "
+            f"JOIN {risk} r ON r.id = w.risk_id WHERE counted.n <= %s "
+            "UNION ALL "
+            "SELECT person_id, 'warnings_overdue', %s || CAST(n AS TEXT) || %s, %s, %s "
+            "FROM counted WHERE n > %s) AS notices WHERE true "
             "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
         created = max(cursor.rowcount, 0)
     if created:

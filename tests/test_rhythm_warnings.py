@@ -11,6 +11,7 @@ from rhythm import jobs
 from rhythm.choices import WarningStatus
 from rhythm.models import RiskWarning
 from rhythm.services import (
+    OVERDUE_DIGEST_AFTER,
     deliver_issue_notices,
     issue_warning,
     matters_with_overdue_warnings,
@@ -83,6 +84,44 @@ def test_sweep_marks_overdue_notifies_and_flags_once(graded, officer_a, colleagu
     assert sorted(overdue_notices.values_list("recipient__username", flat=True)) == [
         "colleague_a", "grid_a1", "officer_a"]
     assert list(matters_with_overdue_warnings(Risk.objects.all())) == [graded]
+
+
+def _overdue_warnings(ready_to_start, officer_a, count):
+    past = timezone.now() - timedelta(days=10)
+    return [issue_warning(ready_to_start(), actor=officer_a, content="需反馈", issued_at=past)
+            for _ in range(count)]
+
+
+def test_a_few_overdue_warnings_are_told_one_notice_per_matter(ready_to_start, officer_a):
+    warnings = _overdue_warnings(ready_to_start, officer_a, OVERDUE_DIGEST_AFTER)
+    sweep_overdue()
+    notices = Message.objects.filter(recipient=officer_a, kind="warning_overdue")
+    assert sorted(notices.values_list("link", flat=True)) == sorted(
+        f"/risks/{warning.risk_id}/" for warning in warnings)
+    assert not Message.objects.filter(kind="warnings_overdue").exists()
+
+
+def test_many_overdue_warnings_in_one_sweep_are_told_in_one_digest_per_person(
+        ready_to_start, officer_a, colleague_a, grid_worker_a1, client):
+    many = OVERDUE_DIGEST_AFTER + 1
+    warnings = _overdue_warnings(ready_to_start, officer_a, many)
+    assert sweep_overdue()["warnings_overdue"] == many
+    assert not Message.objects.filter(kind="warning_overdue").exists()
+    digests = Message.objects.filter(kind="warnings_overdue")
+    assert sorted(digests.values_list("recipient__username", flat=True)) == [
+        "colleague_a", "grid_a1", "officer_a"]
+    digest = digests.get(recipient=officer_a)
+    assert str(many) in digest.title
+    # the digest opens the overdue warnings, where every one of them is listed
+    client.force_login(officer_a)
+    page = client.get(digest.link)
+    assert page.status_code == 200
+    for warning in warnings:
+        assert warning.risk.code in page.content.decode()
+    # a second sweep finds nothing new and tells nobody again
+    assert sweep_overdue()["warnings_overdue"] == 0
+    assert Message.objects.filter(kind__startswith="warning").exclude(
+        kind="warning_issued").count() == 3
 
 
 def test_a_late_answer_still_closes_an_overdue_warning(graded, officer_a):

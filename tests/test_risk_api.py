@@ -183,6 +183,24 @@ def test_the_fast_representation_is_exactly_what_drf_fields_give(report, officer
     assert {"parties", "available_actions"} <= set(detail)
 
 
+def test_list_pages_read_plain_rows_that_serialise_as_the_matters_do(api, report, officer_a,
+                                                                   street, categories,
+                                                                   settings):
+    from risks.api.serializers import RiskSerializer
+
+    settings.SYNC_SETTLE_SECONDS = 0
+    graded = services.update_risk(report(officer_a), actor=officer_a, version=1,
+                                  changes={"level": "high"})
+    made = [report(officer_a, area=street.micro_a1).pk, graded.pk,
+            report(officer_a, category=categories["disputes"]).pk]
+    api.force_authenticate(officer_a)
+    for params in ({}, {"page": 1}, {"ordering": "updated_at", "updated_after":
+                                     "2000-01-01T00:00:00Z"}):
+        listed = {row["id"]: row for row in api.get("/api/v1/risks/", params).json()["results"]}
+        for risk in Risk.objects.select_related("category", "subtype").filter(pk__in=made):
+            assert listed[risk.pk] == RiskSerializer(risk).data
+
+
 def test_following_next_walks_every_matter_newest_first_exactly_once(api, report, officer_a):
     made = [report(officer_a).pk for _ in range(7)]
     api.force_authenticate(officer_a)

@@ -76,7 +76,14 @@ def test_database_url_is_parsed_with_escapes():
     entry = database_from_url("postgresql://user:p%40ss@127.0.0.1:5432/quanfu?sslmode=disable")
     assert entry["PASSWORD"] == "p@ss"
     assert entry["NAME"] == "quanfu"
-    assert entry["OPTIONS"] == {"sslmode": "disable"}
+    assert entry["OPTIONS"] == {"sslmode": "disable", "options": "-c jit=off"}
+
+
+def test_database_url_turns_off_jit_unless_it_gives_options_of_its_own():
+    assert database_from_url("postgres://127.0.0.1/quanfu")["OPTIONS"] == {
+        "options": "-c jit=off"}
+    entry = database_from_url("postgres://127.0.0.1/quanfu?options=-c%20work_mem%3D64MB")
+    assert entry["OPTIONS"] == {"options": "-c work_mem=64MB"}
 
 
 def test_database_url_of_another_kind_is_refused_clearly():
@@ -88,3 +95,14 @@ def test_boolean_reader_refuses_nonsense(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
         read_bool("SOME_FLAG", True)
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -7,7 +7,6 @@ import json
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -20,6 +19,7 @@ from ledgers.api.serializers import DisputeRecordSerializer, ExportJobSerializer
 from ledgers.choices import ExportStatus, Ledger
 from ledgers.models import ExportJob
 from ledgers.xlsx import XLSX_CONTENT_TYPE
+from quanfu.api.filtering import FilterBackend
 from quanfu.api.sync import SyncCursorPagination
 from quanfu.api.viewsets import ScopedViewSetMixin
 from risks.filters import RiskFilterSet
@@ -63,7 +63,7 @@ class LedgerExportView(ScopedViewSetMixin, generics.GenericAPIView):
     whose ``download`` appears when the file is written."""
 
     filterset_class = RiskFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     renderer_classes = [JSONRenderer, XlsxRenderer]
     pagination_class = None
 
@@ -141,7 +141,7 @@ class DisputeFeedView(ScopedViewSetMixin, generics.ListAPIView):
 
     serializer_class = DisputeRecordSerializer
     filterset_class = DisputeFeedFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = SyncCursorPagination
 
     def visible_queryset(self, user):

@@ -18,6 +18,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from quanfu.api.pagination import page_rows
+
 
 def encode_cursor(updated_at: datetime, pk: int) -> str:
     raw = f"{updated_at.isoformat()}|{pk}".encode()
@@ -70,7 +72,7 @@ class KeysetPagination(pagination.BasePagination):
                 queryset = queryset.filter(updated_at__gte=stamp).filter(
                     Q(updated_at__gt=stamp) | Q(id__gt=pk))
         ordering = ("-updated_at", "-id") if self.descending else ("updated_at", "id")
-        rows = list(queryset.order_by(*ordering)[: self.page_size_now + 1])
+        rows = list(page_rows(view, queryset.order_by(*ordering))[: self.page_size_now + 1])
         self.has_next = len(rows) > self.page_size_now
         self.rows = rows[: self.page_size_now]
         return self.rows
@@ -79,9 +81,10 @@ class KeysetPagination(pagination.BasePagination):
         if not self.has_next:
             return None
         last = self.rows[-1]
+        stamp, pk = ((last["updated_at"], last["id"]) if isinstance(last, dict)
+                     else (last.updated_at, last.pk))
         url = remove_query_param(self.request.build_absolute_uri(), "page")
-        return replace_query_param(url, self.cursor_query_param,
-                                   encode_cursor(last.updated_at, last.pk))
+        return replace_query_param(url, self.cursor_query_param, encode_cursor(stamp, pk))
 
     def get_paginated_response(self, data):
         body = {"next": self.get_next_link(), "previous": None, "results": data}

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -16,6 +16,7 @@ from quanfu.api.sync import (
 from quanfu.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from risks import services
 from risks.api.serializers import (
+    LIST_ROW_FIELDS,
     CategorySerializer,
     MaskedPartySerializer,
     NoteSerializer,
@@ -81,10 +82,20 @@ class RiskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def visible_queryset(self, user):
+        if self.action == "list":
+            return visible_risks(user)  # page_queryset adds what the page's rows need
         queryset = visible_risks(user).select_related("category", "subtype")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("parties")
         return queryset
+
+    def page_queryset(self, queryset):
+        """A list page's rows: plain values with the category and subtype codes joined in
+        (for the page only: the count needs no join), no model instances."""
+        if self.action != "list":  # the history, parties, ... paginate their own rows
+            return queryset
+        return queryset.annotate(category_code=F("category__code"),
+                                 subtype_code=F("subtype__code")).values(*LIST_ROW_FIELDS)
 
     def get_serializer_class(self):
         return RiskDetailSerializer if self.action == "retrieve" else RiskSerializer
