@@ -88,3 +88,18 @@ CITY_DATABASE_URL = $(if $(filter environment command line,$(origin SCALE_DATABA
 .PHONY: bench-city
 bench-city: install-test
 	DATABASE_URL=$(CITY_DATABASE_URL) $(PY) bench/city.py
+
+# The ledgers' Excel: export of 100,000 matters and import of 10,000 rows, on PostgreSQL in
+# a database made empty for it (dropped and created again each run).
+LEDGERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quanfu_bench_ledgers
+.PHONY: bench-ledgers bench-all
+bench-ledgers: install-test
+	psql "$(dir $(LEDGERS_DATABASE_URL))postgres" -q \
+		-c 'DROP DATABASE IF EXISTS "$(notdir $(LEDGERS_DATABASE_URL))" WITH (FORCE)' \
+		-c 'CREATE DATABASE "$(notdir $(LEDGERS_DATABASE_URL))"'
+	$(PY) bench/ledgers_bench.py 100000 10000 --database-url $(LEDGERS_DATABASE_URL)
+
+# Every benchmark of issue 8, then their figures against the goals (bench/summary.py).
+# On the city preset: make bench-all SCALE_DATABASE_URL=postgres://…/quanfu_scale_city
+bench-all: bench bench-load bench-city bench-ledgers
+	$(PY) bench/summary.py

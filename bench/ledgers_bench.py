@@ -247,6 +247,22 @@ def main() -> None:
     results["load_average"] = [round(load, 1) for load in os.getloadavg()]
     results["goals"] = GOALS
     print(json.dumps(results, ensure_ascii=False, indent=2))
+    write(results)
+
+
+def write(results: dict) -> None:
+    """bench/results/ledgers-<time>.json, and "ledgers" in bench/results/latest.json."""
+    folder = ROOT / "bench" / "results"
+    folder.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    document = {"benchmark": "ledgers", "at": stamp, **results}
+    (folder / f"ledgers-{stamp}.json").write_text(json.dumps(document, ensure_ascii=False,
+                                                             indent=2))
+    latest_path = folder / "latest.json"
+    latest = json.loads(latest_path.read_text()) if latest_path.exists() else {}
+    latest["ledgers"] = document
+    latest_path.write_text(json.dumps(latest, ensure_ascii=False, indent=2, default=str))
+    print(f"results written to bench/results/ledgers-{stamp}.json and latest.json")
 
 
 if __name__ == "__main__":

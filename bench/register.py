@@ -6,7 +6,7 @@ street leader (session auth, no network) and, in the same run, the same rows fet
 SQL through psycopg (the fastest possible answer: one count and one page query with the
 same predicates and ordering), then prints median, p95, the ratio of the medians and the
 number of SQL queries per request, and writes bench/results/register-<time>.json and
-bench/results/latest.json. With BENCH_EXPLAIN=1 it also records EXPLAIN ANALYZE of the
+"register" in bench/results/latest.json. With BENCH_EXPLAIN=1 it also records EXPLAIN ANALYZE of the
 slowest query of each scenario.
 
 Figures drift on shared machines; the ratio to raw SQL measured in the same run is the one
@@ -306,7 +306,10 @@ class Bench:
                     "repetitions": REPETITIONS, "results": self.rows}
         text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
         (RESULTS / f"register-{stamp}.json").write_text(text)
-        (RESULTS / "latest.json").write_text(text)
+        latest_path = RESULTS / "latest.json"
+        latest = json.loads(latest_path.read_text()) if latest_path.exists() else {}
+        latest["register"] = document
+        latest_path.write_text(json.dumps(latest, ensure_ascii=False, indent=2, default=str))
         print(f"results written to bench/results/register-{stamp}.json and latest.json")
 
 

@@ -26,7 +26,14 @@ def daily(day: date | None = None) -> dict:
     if totals["checks"] or totals["items"]:  # INSERT … SELECT: one audit entry for them
         record_event(action=AuditAction.CREATE, target="rhythm:daily_checks",
                      detail=f"{day}: {totals['checks']} checklists, {totals['items']} items")
+    _warm_city_dashboard(day)
     return totals
+
+
+def _warm_city_dashboard(day: date) -> None:
+    from supervision.dashboards import warm_city_folds
+
+    warm_city_folds(day)
 
 
 def sweep() -> dict:
@@ -56,6 +63,7 @@ def weekly(day: date | None = None) -> dict:
                         _("Weekly report of %(start)s is ready") % {"start": last_week},
                         key=f"weekly:{street.pk}:{last_week}",
                         link=f"/rhythm/weekly/?week={last_week}") for leader in leaders])
+    _warm_city_dashboard(day)
     return {"snapshots": taken}
 
 

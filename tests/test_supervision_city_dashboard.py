@@ -211,6 +211,22 @@ def test_weekly_snapshots_are_read_once_then_their_folds_come_from_the_cache(
     assert not any('"rows"' in query["sql"] for query in second.captured_queries)
 
 
+def test_the_daily_job_folds_the_weeks_snapshots_before_anyone_opens_the_page(
+        city, superuser, street):
+    from rhythm import jobs
+
+    last_week = week_start(timezone.localdate()) - timedelta(weeks=1)
+    snapshot(street.street, last_week, [(street.community_a, 5, 2)])
+    snapshot(street.other_street, last_week, [(street.community_other, 1, 0)])
+    cache.clear()  # as after a restart of the cache
+    jobs.daily(timezone.localdate())
+    scope = get_city_for_dashboard(fresh(superuser))
+    with CaptureQueriesContext(connection) as page:
+        trend = {entry["week"]: entry for entry in dashboards.build_city(scope).trend}
+    assert not any('"rows"' in query["sql"] for query in page.captured_queries)
+    assert (trend[last_week]["new"], trend[last_week]["closed"]) == (6, 2)
+
+
 def test_a_failing_cache_only_costs_the_snapshot_query(city, superuser, street, monkeypatch):
     last_week = week_start(timezone.localdate()) - timedelta(weeks=1)
     snapshot(street.street, last_week, [(street.community_a, 5, 2)])
