@@ -76,14 +76,24 @@ def get_area_for_user(user, pk) -> Area:
         raise Http404("No such area.") from error
 
 
-def visible_departments(user) -> QuerySet[Department]:
-    """Departments of the streets the user's scope touches."""
+def scope_street_ids(user) -> set[int] | None:
+    """The ids of the streets the user's scope touches; ``None``: every street."""
     roots = scope_roots(user)
     if roots is None:
+        return None
+    return {root.ancestor_ids()[0] for root in roots}
+
+
+def spans_several_streets(user) -> bool:
+    streets = scope_street_ids(user)
+    return streets is None or len(streets) > 1
+
+
+def visible_departments(user) -> QuerySet[Department]:
+    """Departments of the streets the user's scope touches."""
+    street_ids = scope_street_ids(user)
+    if street_ids is None:
         return Department.objects.all()
-    if not roots:
-        return Department.objects.none()
-    street_ids = {root.ancestor_ids()[0] for root in roots}
     return Department.objects.filter(street_id__in=street_ids)
 
 

@@ -26,6 +26,7 @@ from ledgers.xlsx import XLSX_CONTENT_TYPE
 from quanfu.errors import Forbidden, RuleBroken
 from risks import permissions
 from risks.list_forms import RiskFilterForm
+from risks.list_views import chosen_place
 from risks.scoping import get_risk_for_user
 
 PAGE_SIZE = 50
@@ -78,7 +79,8 @@ def ledger_page(request, name):
     context = {
         "ledger": ledger,
         "title": Ledger(ledger).label,
-        "filter_form": RiskFilterForm(request.GET or None, user=user),
+        "filter_form": RiskFilterForm(request.GET or None, user=user,
+                                      place=chosen_place(request)),
         "export_query": query_without(request, "page"),
         "query_without_page": query_without(request, "page"),
         "may_unmask": permissions.may_unmask(user),

@@ -2,11 +2,12 @@
 RiskFilterSet does the filtering) and the bulk actions on the selected rows."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_people
 from grids.choices import AreaKind
-from grids.scoping import visible_areas, visible_departments
+from grids.scoping import spans_several_streets, visible_areas, visible_departments
 from quanfu.forms import QuickSelect
 from risks.choices import RiskLevel, RiskStatus, Source, Tier
 from risks.forms import (
@@ -17,6 +18,11 @@ from risks.forms import (
     person_label,
 )
 from risks.models import DUTY_FIELDS, Category, Subtype
+
+
+def street_path(area) -> str:
+    """The path prefix of the street that contains ``area`` (grids.models.Area.path)."""
+    return f"{area.ancestor_ids()[0]}."
 
 
 class SelectedIdsField(forms.Field):
@@ -50,19 +56,37 @@ class BulkActionForm(StyledFormMixin, forms.Form):
                               label=_("Risk level"))
     next_query = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, place=None, **kwargs):
+        """``place``: the area the list is narrowed to (``within``), if any."""
         super().__init__(*args, **kwargs)
         people = (visible_people(user).exclude(role__in=NOT_ON_DUTY_ROLES)
                   .order_by("area__path", "username"))
+        self.duties_need_a_place = False
+        offered = people
+        if spans_several_streets(user):
+            # A city's people are tens of thousands: four selects of them made the page
+            # megabytes. Beyond one street, the people of the chosen place's street.
+            if place is None:
+                self.duties_need_a_place = not self.is_bound
+                offered = people.none()
+            else:
+                offered = people.filter(area__path__startswith=street_path(place))
         # The four selects offer the same people: read them once, not once per select.
+        # A submitted form needs no list: its choices are checked against ``people``.
         choices = [("", _("Leave as it is"))]
-        choices += [(person.pk, person_label(person))
-                    for person in people]
+        if not self.is_bound:
+            choices += [(person.pk, person_label(person)) for person in offered]
         for duty, field in DUTY_FIELDS.items():
             self.fields[field] = PersonChoiceField(
                 people, required=False, label=DUTY_LABELS[duty],
                 widget=QuickSelect(attrs={"class": "form-select"}))
             self.fields[field].choices = choices
+        if self.duties_need_a_place:
+            self.fields["operation"].choices = [
+                choice for choice in self.fields["operation"].choices
+                if choice[0] != self.ASSIGN_DUTIES]
+            for field in DUTY_FIELDS.values():
+                del self.fields[field]
 
     def clean(self):
         data = super().clean()
@@ -107,7 +131,8 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
         ("", _("Overdue or not")), ("true", _("Overdue only")), ("false", _("Not overdue"))])
     ordering = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, place=None, **kwargs):
+        """``place``: the area chosen under ``within``, if any."""
         super().__init__(*args, **kwargs)
         categories = Category.objects.filter(is_active=True)
         self.fields["category"].choices = [
@@ -116,8 +141,14 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
         for subtype in Subtype.objects.filter(is_active=True).select_related("category"):
             groups.setdefault(subtype.category.name, []).append((subtype.code, subtype.name))
         self.fields["subtype"].choices = [("", _("Any subtype")), *groups.items()]
-        # Values, not instances: a street leader's select lists some 900 places.
-        areas = (visible_areas(user).exclude(kind=AreaKind.MICROGRID).order_by("path")
+        # Values, not instances: a street leader's select lists some 900 places. Beyond
+        # one street, streets and communities only (a city has 30,000 grids); a chosen
+        # grid is listed too.
+        kinds = [AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID]
+        if spans_several_streets(user):
+            kinds.remove(AreaKind.GRID)
+        shown = Q(kind__in=kinds) | Q(pk=place.pk) if place is not None else Q(kind__in=kinds)
+        areas = (visible_areas(user).filter(shown).order_by("path")
                  .values_list("pk", "name", "depth"))
         self.fields["within"].choices = [("", _("My whole scope")), *(
             (pk, f"{'· ' * max(0, depth - 2)}{name}") for pk, name, depth in areas)]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from grids.scoping import get_area_for_user
 from quanfu.scoped_views import ScopedListView
 from risks import permissions, services
 from risks.choices import Action
@@ -35,14 +36,23 @@ class RiskListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["filter_form"] = RiskFilterForm(self.request.GET or None, user=user)
+        place = chosen_place(self.request)
+        context["filter_form"] = RiskFilterForm(self.request.GET or None, user=user,
+                                                place=place)
         context["sort_headers"] = sort_headers(self.request.GET)
         context["may_bulk"] = may_bulk(user)
         if context["may_bulk"]:
             context["bulk_form"] = BulkActionForm(
-                initial={"next_query": self.request.GET.urlencode()}, user=user)
+                initial={"next_query": self.request.GET.urlencode()}, user=user, place=place)
         context["may_report"] = permissions.user_may(user, permissions.REPORT)
         return context
+
+
+def chosen_place(request):
+    """The area a list is narrowed to (``within``; an area out of scope is a 404, as the
+    filterset answers it), or None."""
+    within = request.GET.get("within", "")
+    return get_area_for_user(request.user, int(within)) if within.isdigit() else None
 
 
 def may_bulk(user) -> bool:

@@ -263,3 +263,47 @@ def test_roles_without_bulk_actions_are_refused(client, request, matter, persona
     response = bulk_post(client, [matter], "verify")
     assert response.status_code == 403
     assert Risk.objects.get(pk=matter.pk).version == matter.version
+
+
+# A reader whose scope spans several streets (the district, the city) -------------------
+
+def within_choices(response) -> set:
+    return {str(value) for value, _label in response.context["filter_form"]
+            .fields["within"].choices}
+
+
+def test_beyond_one_street_the_within_filter_lists_streets_and_communities(client, superuser,
+                                                                           street, matter):
+    client.force_login(superuser)
+    choices = within_choices(client.get(LIST_URL))
+    assert {str(street.street.pk), str(street.community_a.pk),
+            str(street.other_street.pk)} <= choices
+    assert str(street.grid_a1.pk) not in choices  # a city has 30,000 grids
+    # a grid chosen through the address is listed, so the select shows it
+    narrowed = client.get(LIST_URL, {"within": street.grid_a1.pk})
+    assert str(street.grid_a1.pk) in within_choices(narrowed)
+    assert listed_codes(narrowed) == {matter.code}
+
+
+def test_a_street_leader_still_chooses_among_the_grids(client, leader, street):
+    client.force_login(leader)
+    assert str(street.grid_a1.pk) in within_choices(client.get(LIST_URL))
+
+
+def test_beyond_one_street_duties_are_offered_for_the_chosen_places_street(
+        client, superuser, street, grid_worker_a1, matter):
+    from accounts.roles import Role
+    from tests.conftest import make_user
+
+    elsewhere = make_user("officer_s2", Role.COMMUNITY_OFFICER, street.community_other)
+    client.force_login(superuser)
+    whole = client.get(LIST_URL)
+    assert "dispatch_person" not in whole.context["bulk_form"].fields
+    assert 'data-testid="duties-need-a-place"' in whole.content.decode()
+    narrowed = client.get(LIST_URL, {"within": street.community_a.pk})
+    offered = {str(value) for value, _label in
+               narrowed.context["bulk_form"].fields["dispatch_person"].choices}
+    assert str(grid_worker_a1.pk) in offered and str(elsewhere.pk) not in offered
+    # naming duties still works from a narrowed list
+    bulk_post(client, [matter], "assign_duties", dispatch_person=grid_worker_a1.pk)
+    assert Risk.objects.get(pk=matter.pk).dispatch_person == grid_worker_a1
