@@ -128,6 +128,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
+from bench.measuring import QueryLog, percentile  # noqa: E402
 from grids.choices import AreaKind  # noqa: E402
 from grids.models import Area  # noqa: E402
 from rhythm import services  # noqa: E402
@@ -148,31 +149,6 @@ class RollBack(Exception):
 
 def load() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-class QueryLog:
-    """Every SQL statement sent while it is open, with its time."""
-
-    def __enter__(self):
-        self.entries = []
-        self.context = connection.execute_wrapper(self)
-        self.context.__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.context.__exit__(*exc_info)
-
-    def __call__(self, execute, sql, parameters, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, parameters, many, context)
-        finally:
-            self.entries.append((time.perf_counter() - started, sql, parameters, many))
 
 
 class Bench:

@@ -37,6 +37,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.measuring import QueryLog, percentile  # noqa: E402
 from grids.models import Area  # noqa: E402
 from quanfu.api.sync import encode_cursor  # noqa: E402
 from risks.models import Risk  # noqa: E402
@@ -61,11 +62,6 @@ FROM = """FROM risks_risk r
     LEFT JOIN risks_subtype s ON s.id = r.subtype_id"""
 
 
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def timed(work, repetitions=REPETITIONS, warmup=2):
     for _ in range(warmup):
         work()
@@ -76,29 +72,6 @@ def timed(work, repetitions=REPETITIONS, warmup=2):
         times.append(time.perf_counter() - started)
     return {"median_ms": statistics.median(times) * 1000,
             "p95_ms": percentile(times, 0.95) * 1000, "runs": repetitions}
-
-
-class QueryLog:
-    """Every SQL statement a request sends, with its time (connection.execute_wrapper)."""
-
-    def __enter__(self):
-        self.entries = []
-        self.context = connection.execute_wrapper(self)
-        self.context.__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.context.__exit__(*exc_info)
-
-    def __call__(self, execute, sql, parameters, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, parameters, many, context)
-        finally:
-            self.entries.append((time.perf_counter() - started, sql, parameters))
-
-    def __len__(self):
-        return len(self.entries)
 
 
 class Bench:
@@ -178,7 +151,7 @@ class Bench:
                    if entry[1].lstrip().upper().startswith("SELECT")]
         if not selects:
             return None
-        _seconds, sql, parameters = max(selects, key=lambda entry: entry[0])
+        _seconds, sql, parameters, _many = max(selects, key=lambda entry: entry[0])
         slowest = connection.ops.compose_sql(sql, parameters)
         with self.raw.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest)
