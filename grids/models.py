@@ -85,6 +85,10 @@ class Area(models.Model):
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.split(PATH_SEPARATOR) if part]
 
+    def street_path(self) -> str:
+        """The path of the street this area lies in: the prefix of everything in it."""
+        return f"{self.ancestor_ids()[0]}{PATH_SEPARATOR}"
+
 
 class Department(models.Model):
     """A functional section of a street office (科室), answering for matters by subject (属事)."""

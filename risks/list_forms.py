@@ -20,11 +20,6 @@ from risks.forms import (
 from risks.models import DUTY_FIELDS, Category, Subtype
 
 
-def street_path(area) -> str:
-    """The path prefix of the street that contains ``area`` (grids.models.Area.path)."""
-    return f"{area.ancestor_ids()[0]}."
-
-
 class SelectedIdsField(forms.Field):
     widget = forms.MultipleHiddenInput
 
@@ -61,16 +56,18 @@ class BulkActionForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         people = (visible_people(user).exclude(role__in=NOT_ON_DUTY_ROLES)
                   .order_by("area__path", "username"))
-        self.duties_need_a_place = False
-        offered = people
-        if spans_several_streets(user):
-            # A city's people are tens of thousands: four selects of them made the page
-            # megabytes. Beyond one street, the people of the chosen place's street.
-            if place is None:
-                self.duties_need_a_place = not self.is_bound
-                offered = people.none()
-            else:
-                offered = people.filter(area__path__startswith=street_path(place))
+        # A city's people are tens of thousands: four selects of them made the page
+        # megabytes. Beyond one street, the people of the chosen place's street, and no
+        # duties to name until a place is chosen.
+        several_streets = spans_several_streets(user)
+        self.duties_need_a_place = several_streets and place is None and not self.is_bound
+        if self.duties_need_a_place:
+            self.fields["operation"].choices = [
+                choice for choice in self.fields["operation"].choices
+                if choice[0] != self.ASSIGN_DUTIES]
+            return
+        offered = (people.filter(area__path__startswith=place.street_path())
+                   if several_streets and place is not None else people)
         # The four selects offer the same people: read them once, not once per select.
         # A submitted form needs no list: its choices are checked against ``people``.
         choices = [("", _("Leave as it is"))]
@@ -81,12 +78,6 @@ class BulkActionForm(StyledFormMixin, forms.Form):
                 people, required=False, label=DUTY_LABELS[duty],
                 widget=QuickSelect(attrs={"class": "form-select"}))
             self.fields[field].choices = choices
-        if self.duties_need_a_place:
-            self.fields["operation"].choices = [
-                choice for choice in self.fields["operation"].choices
-                if choice[0] != self.ASSIGN_DUTIES]
-            for field in DUTY_FIELDS.values():
-                del self.fields[field]
 
     def clean(self):
         data = super().clean()

@@ -700,10 +700,17 @@ def warm_city_folds(today: date | None = None) -> int:
     the first city dashboard after the weekly job, a cache flush or an expiry reads folds
     instead of 1,650 snapshots (seconds: bench/city.py). The daily and weekly jobs run it;
     when all is cached it costs one query and one cache read. Returns the snapshots."""
-    weeks = trend_weeks(today or timezone.localdate())
-    snapshots = list(Snapshot.objects.filter(kind=Snapshot.Kind.WEEKLY, period_start__in=weeks)
-                     .values_list("pk", "street_id", "period_start", "created_at"))
+    snapshots = _weekly_snapshots(trend_weeks(today or timezone.localdate()))
     return len(_weekly_folds(snapshots))
+
+
+def _weekly_snapshots(weeks: list[date], streets: list[Area] | None = None) -> list[tuple]:
+    """(pk, street_id, period_start, created_at) of these weeks' weekly snapshots, of
+    these streets (None: every street): one query, no rows read."""
+    snapshots = Snapshot.objects.filter(kind=Snapshot.Kind.WEEKLY, period_start__in=weeks)
+    if streets is not None:
+        snapshots = snapshots.filter(street__in=[street.pk for street in streets])
+    return list(snapshots.values_list("pk", "street_id", "period_start", "created_at"))
 
 
 def _fold_snapshots(pks: list[int]) -> dict[int, dict[int, list[int]]]:
@@ -786,14 +793,11 @@ def build_city(scope: CityScope, today: date | None = None) -> CityDashboard:
     narrower scope with one path-prefix test per root."""
     today = today or timezone.localdate()
     matters = Risk.objects.all()
-    snapshots = Snapshot.objects.filter(kind=Snapshot.Kind.WEEKLY)
     if not scope.whole_city:
         matters = matters.filter(scope.matters_q())
-        snapshots = snapshots.filter(street__in=[street.pk for street in scope.streets])
     categories = list(Category.objects.order_by("position", "code"))
     weeks = trend_weeks(today)
-    snapshots = list(snapshots.filter(period_start__in=weeks)
-                     .values_list("pk", "street_id", "period_start", "created_at"))
+    snapshots = _weekly_snapshots(weeks, None if scope.whole_city else scope.streets)
     covered = {(street_id, week) for _pk, street_id, week, _created in snapshots}
     live_weeks = [week for week in weeks
                   if any((street.pk, week) not in covered for street in scope.streets)]

@@ -49,6 +49,28 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_its_own():
+    """Each xdist worker caches in a Redis database of its own: cache.clear(), which tests
+    of cached figures call, flushes a whole database, the other worker's keys included."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.test import override_settings
+
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = django_settings.CACHES["default"].get("LOCATION", "")
+    if not location.startswith("redis://") or not worker_id.startswith("gw"):
+        yield
+        return
+    parts = urlsplit(location)
+    base = int(parts.path.strip("/") or 0)
+    database = (base + 1 + int(worker_id[2:])) % 16
+    caches = {"default": {**django_settings.CACHES["default"],
+                          "LOCATION": urlunsplit(parts._replace(path=f"/{database}"))}}
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def tasks_run_inline():
     """Tasks sent by the code under test run at once, in the test's thread; tests of the

@@ -171,10 +171,9 @@ class RiskSerializer(serializers.ModelSerializer):
         # A plain RiskSerializer adds none: building DRF's fields just to find that out
         # was a fifth of a list request's Python time.
         if not hasattr(self, "_added"):
-            base = set(RiskSerializer.Meta.fields)
+            added = set(self.Meta.fields) - set(RiskSerializer.Meta.fields)
             self._added = [field for field in self._readable_fields
-                           if field.field_name not in base] \
-                if set(self.Meta.fields) - base else []
+                           if field.field_name in added] if added else []
         return self._added
 
 
