@@ -10,6 +10,7 @@ from ledgers import key_matters, layouts, summaries
 from ledgers.choices import Ledger
 from ledgers.matter_rows import Labels, matter_rows
 from ledgers.xlsx import Column, LedgerWorkbook, exported_line
+from risks import figures
 
 DISPUTES_CATEGORY = "disputes"
 TITLES = {
@@ -100,24 +101,30 @@ def write_baseline(queryset, *, user, unmask: bool = False):
 
 LEVEL_NAMES = {"high": "高风险", "medium": "中风险", "low": "低风险"}
 RATE = "0.0%"
+# Which matters the rates count (risks.figures), said on the sheet as on the page.
+RATE_DEFINITION = ("化解率 = 已化解和已销号的事项 ÷ 统计期内有效事项（不含核实无风险的事项）；"
+                   "销号率 = 已销号的事项 ÷ 有效事项")
 
 
 def progress_columns() -> list[Column]:
-    columns = [Column("序号", 6), Column("社区", 14), Column("事项总数", 9),
+    columns = [Column("序号", 6), Column("社区", 14), Column("有效事项", 9),
+               Column("已化解（含销号）", 11), Column("化解率", 9, RATE),
                Column("已销号", 9), Column("销号率", 9, RATE)]
     for level in summaries.LEVELS:
-        name, target = LEVEL_NAMES[level], summaries.TARGETS[level]
+        name, target = LEVEL_NAMES[level], figures.TARGETS[level]
         goal = "100%" if target == 1 else f"≥{target:.0%}"
-        columns += [Column(f"{name}总数", 9), Column(f"{name}已销号", 10),
-                    Column(f"{name}销号率", 10, RATE), Column(f"{name}达标（{goal}）", 12)]
+        columns += [Column(f"{name}有效事项", 10), Column(f"{name}已化解（含销号）", 12),
+                    Column(f"{name}化解率", 10, RATE), Column(f"{name}已销号", 10),
+                    Column(f"{name}达标（{goal}）", 12)]
     return [*columns, Column("逾期", 8)]
 
 
 def progress_cells(number, row: summaries.ProgressRow) -> list:
-    cells = [number, row.community, row.total, row.closed, row.rate]
+    cells = [number, row.community, row.total, row.done, row.rate, row.closed,
+             row.write_off_rate]
     for level in summaries.LEVELS:
         level_row = row.levels[level]
-        cells += [level_row.total, level_row.closed, level_row.rate,
+        cells += [level_row.total, level_row.done, level_row.rate, level_row.closed,
                   "是" if level_row.meets_target else "否"]
     return [*cells, row.overdue]
 
@@ -129,5 +136,5 @@ def write_progress(queryset, *, user, unmask: bool = False):
     for number, row in enumerate(rows, start=1):
         sheet.append(progress_cells(number, row))
     sheet.append(progress_cells("", whole))
-    sheet.finish(exported_line(user))
+    sheet.finish(f"{exported_line(user)}　{RATE_DEFINITION}")
     return workbook.save(), sheet.rows

@@ -17,7 +17,8 @@ from risks.choices import OPEN_STATUSES, RiskStatus, Tier
 ONLINE_COLUMNS = [
     Column("序号", 6), Column("编号", 17), Column("区域编码", 14), Column("社区", 12),
     Column("网格", 18), Column("类别", 14), Column("子类", 20), Column("事项名称", 28),
-    Column("简要情况", 40), Column("发现时间", 18), Column("来源", 10), Column("风险等级", 9),
+    Column("简要情况", 40), Column("涉及人数", 9), Column("发现时间", 18), Column("来源", 10),
+    Column("风险等级", 9),
     Column("责任部门", 16), Column("调度责任人", 10), Column("摸排责任人", 10),
     Column("化解责任人", 10), Column("稳控责任人", 10), Column("包案领导", 10),
     Column("当事人", 24), Column("联系电话", 18), Column("化解措施", 36), Column("办结时限", 12),
@@ -34,7 +35,8 @@ def online_cells(number: int, row: dict, parties: PartyLines, labels: Labels, to
     community, grid = place(row)
     return [
         number, row["code"], row["area__code"], community, grid, row["category__name"],
-        row["subtype__name"] or "", row["title"], row["description"], row["discovered_at"],
+        row["subtype__name"] or "", row["title"], row["description"], row["people_involved"],
+        row["discovered_at"],
         labels.source.get(row["source"], row["source"]),
         labels.level.get(row["level"], "未定级") if row["level"] else "未定级",
         row["department__name"] or "",
@@ -99,14 +101,17 @@ NOT_HELD = ("organisations_involved", "main_party_id_type", "main_party_id_numbe
             "responsible_person_phone")
 DISPUTES_COLUMNS = [Column("序号", 6),
                     *(Column(header, width) for _key, header, width in DISPUTE_ITEMS)]
-# 事件规模 by the number of parties on record (codes documented for the platform).
-SCALES = ((10, "3-群体"), (3, "2-多人"), (0, "1-个体"))
+# 事件规模 by the number of people involved (涉及人数, entered by the reporter), never by the
+# number of named parties (codes documented for the platform).
+SCALES = ((10, "3-群体"), (3, "2-多人"), (1, "1-个体"))
 METHODS = {Tier.COMMUNITY: "1-社区调解", Tier.STREET: "2-街道联席会议化解",
            Tier.DISTRICT: "3-区级化解"}
 
 
-def scale(count: int) -> str:
-    return next(label for minimum, label in SCALES if count >= minimum)
+def scale(people_involved: int | None) -> str | None:
+    if not people_involved:
+        return None
+    return next(label for minimum, label in SCALES if people_involved >= minimum)
 
 
 def resolved_code(status: str) -> str:
@@ -126,9 +131,9 @@ def dispute_record(row: dict, parties: PartyLines) -> dict:
     record.update({
         "code": row["code"], "name": row["title"], "occurred_at": row["discovered_at"],
         "place": f"{community}/{grid}" if grid else community,
-        "scale": scale(parties.count),
+        "scale": scale(row["people_involved"]),
         "category": row["subtype__name"] or row["category__name"],
-        "people_involved": parties.count, "summary": row["description"],
+        "people_involved": row["people_involved"], "summary": row["description"],
         "main_party_name": parties.first_name, "main_party_phone": parties.first_phone,
         "resolution_deadline": row["due_on"],
         "resolution_method": METHODS.get(row["tier"], ""),

@@ -30,6 +30,7 @@ from ledgers.models import ArchiveFile, ArchiveNumberCounter, ExportJob, Importe
 from ledgers.queries import filtered_risks, ledger_filterset
 from ledgers.survey_sheet import SheetCheck, SheetError, check_sheet, marked_copy, open_workbook
 from quanfu.errors import Forbidden, RuleBroken
+from quanfu.personal_data import refuse_personal_data
 from risks import permissions
 from risks.models import Risk
 from risks.services import BULK_INSERT_ROWS, ReportsRefused, report_risks_in_bulk
@@ -248,6 +249,7 @@ def file_archive(risk: Risk, *, actor, location: str = "", documents=(), note: s
         raise Forbidden(_("Your role may not keep the archive ledger."))
     documents = _clean_documents(documents)
     location, note = (location or "").strip(), (note or "").strip()
+    refuse_personal_data(location=location, note=note)
     archive = ArchiveFile.objects.select_for_update().filter(risk=risk).first()
     if archive is None:
         number = next_archive_number(timezone.localdate().year)

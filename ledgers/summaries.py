@@ -1,8 +1,8 @@
 """The two counting ledgers, each from one aggregate query over the filtered matters:
 the baseline ledger (底数台账: matters by community × category × level) and the
-write-off progress ledger (销号进度台账: per community, total, written off and rate by
-level against the targets, overdue). Invalid matters (checked: not a risk) are not
-counted by either."""
+write-off progress ledger (销号进度台账: per community, the resolution rate 化解率 by
+level against the targets as risks.figures defines it, the written-off count and rate,
+overdue). Invalid matters (checked: not a risk) are not counted by either."""
 
 from dataclasses import dataclass, field
 
@@ -10,16 +10,16 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from grids.models import Area
+from risks import figures
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus
 from risks.models import Category
 
 LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW)
 UNGRADED = ""
-# The work plan's targets: high-level matters resolved 100%, medium and low at least 90%.
-TARGETS = {RiskLevel.HIGH: 1.0, RiskLevel.MEDIUM: 0.9, RiskLevel.LOW: 0.9}
+
 
 def counted(queryset):
-    return queryset.exclude(status=RiskStatus.INVALID).order_by()
+    return figures.valid_matters(queryset).order_by()
 
 
 def community_names(ids) -> dict[int, Area]:
@@ -83,21 +83,29 @@ def baseline(queryset) -> Baseline:
 
 @dataclass
 class LevelProgress:
+    """One level of a row: valid matters, done (resolved or written off) and written off."""
+
     level: str
     total: int = 0
+    done: int = 0
     closed: int = 0
 
     @property
     def rate(self) -> float | None:
-        return self.closed / self.total if self.total else None
+        """化解率 (risks.figures)."""
+        return figures.resolution_rate(self.done, self.total)
+
+    @property
+    def write_off_rate(self) -> float | None:
+        return figures.rate(self.closed, self.total)
 
     @property
     def target(self) -> float:
-        return TARGETS[self.level]
+        return figures.TARGETS[self.level]
 
     @property
     def meets_target(self) -> bool:
-        return self.total == 0 or self.closed >= self.target * self.total
+        return figures.meets_target(self.level, self.done, self.total)
 
 
 @dataclass
@@ -105,24 +113,33 @@ class ProgressRow:
     community: str
     levels: dict  # level → LevelProgress
     total: int = 0
+    done: int = 0
     closed: int = 0
     overdue: int = 0
 
     @property
     def rate(self) -> float | None:
-        return self.closed / self.total if self.total else None
+        """化解率 of every valid matter of the row, graded or not."""
+        return figures.resolution_rate(self.done, self.total)
+
+    @property
+    def write_off_rate(self) -> float | None:
+        return figures.rate(self.closed, self.total)
 
     @property
     def meets_targets(self) -> bool:
         return all(progress.meets_target for progress in self.levels.values())
 
-    def add(self, level: str | None, total: int, closed: int, overdue: int) -> None:
-        self.total += total
-        self.closed += closed
-        self.overdue += overdue
+    def add(self, level: str | None, group: dict) -> None:
+        self.total += group["matters"]
+        self.done += group["done"]
+        self.closed += group["closed"]
+        self.overdue += group["overdue"]
         if level in self.levels:
-            self.levels[level].total += total
-            self.levels[level].closed += closed
+            progress = self.levels[level]
+            progress.total += group["matters"]
+            progress.done += group["done"]
+            progress.closed += group["closed"]
 
 
 def new_progress_row(name: str) -> ProgressRow:
@@ -134,7 +151,7 @@ def progress(queryset) -> tuple[list[ProgressRow], ProgressRow]:
     today = timezone.localdate()
     groups = (counted(queryset)
               .values("community_id", "level")
-              .annotate(matters=Count("id"),
+              .annotate(matters=Count("id"), done=figures.done_count(),
                         closed=Count("id", filter=Q(status=RiskStatus.CLOSED)),
                         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES,
                                                      due_on__lt=today))))
@@ -147,6 +164,6 @@ def progress(queryset) -> tuple[list[ProgressRow], ProgressRow]:
         row = rows.setdefault(group["community_id"],
                               new_progress_row(community.name if community else "—"))
         for target in (row, whole):
-            target.add(group["level"], group["matters"], group["closed"], group["overdue"])
+            target.add(group["level"], group)
     order = sorted(rows, key=lambda pk: communities[pk].code if pk in communities else "")
     return [rows[pk] for pk in order], whole

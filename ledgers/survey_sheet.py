@@ -21,6 +21,7 @@ from grids.choices import AreaKind
 from grids.scoping import visible_areas
 from ledgers import wording
 from ledgers.models import ImportedMatter
+from quanfu.personal_data import REFUSAL, find_personal_data
 from risks import permissions
 from risks.choices import RiskLevel, RiskStatus, Source
 from risks.models import Category, Risk, Subtype
@@ -57,6 +58,8 @@ COLUMNS = [
     SheetColumn("办结时限", "due_on", width=12, hint="日期"),
     SheetColumn("当事人", "party_names", width=18, hint="姓名，多人用“；”分隔"),
     SheetColumn("联系电话", "party_phones", width=18, hint="与当事人一一对应，用“；”分隔"),
+    SheetColumn("涉及人数", "people_involved", width=10,
+                hint="涉及多少人，填整数（可不填）；不必逐一填写姓名"),
 ]
 REGISTER_CODE_HEADER = "编号"
 HEADER_FIELDS = {column.header: column for column in COLUMNS}
@@ -183,7 +186,8 @@ class Lookups:
         categories, subtypes = {}, {}
         for category in Category.objects.filter(is_active=True):
             categories[category.code] = categories[category.name] = category
-        for subtype in Subtype.objects.filter(is_active=True).select_related("category"):
+        # Retired subtypes too: a sheet naming one is told what replaced it.
+        for subtype in Subtype.objects.select_related("category", "replaced_by"):
             subtypes[subtype.code] = subtypes[subtype.name] = subtype
         sources = {word: code for code, word in wording.SOURCES.items()}
         sources.update({code: code for code in Source.values})
@@ -325,6 +329,11 @@ def _check_row(check, lookups, user, number, values, known, imported, seen_refer
         subtype = lookups.subtypes.get(subtype_name)
         if subtype is None:
             _error(check, number, "subtype", f"子类“{subtype_name}”不存在。")
+        elif not subtype.is_active:
+            replacement = subtype.replaced_by
+            _error(check, number, "subtype",
+                   f"子类“{subtype.name}”已停用，请改填“{replacement.name}”（{replacement.code}）。"
+                   if replacement else f"子类“{subtype.name}”已停用，请选择其他子类。")
         elif category is not None and subtype.category_id != category.pk:
             _error(check, number, "subtype",
                    f"子类“{subtype.name}”不属于类别“{category.name}”。")
@@ -336,11 +345,16 @@ def _check_row(check, lookups, user, number, values, known, imported, seen_refer
         _error(check, number, "title", "必须填写事项名称。")
     elif len(title) > 200:
         _error(check, number, "title", "事项名称不能超过200字。")
+    elif find_personal_data(title):
+        _error(check, number, "title", str(REFUSAL))
     arguments["title"] = title
     description = text(_cell(check, values, "description"))
     if not description:
         _error(check, number, "description", "必须填写简要情况。")
+    elif find_personal_data(description):
+        _error(check, number, "description", str(REFUSAL))
     arguments["description"] = description
+    _people_involved(check, number, values, arguments)
 
     raw_time = _cell(check, values, "discovered_at")
     discovered_at = as_datetime(raw_time)
@@ -392,6 +406,20 @@ def _check_row(check, lookups, user, number, values, known, imported, seen_refer
             return
         seen_matters[key] = number
         check.planned.append(PlannedMatter(number, reference, arguments))
+
+
+def _people_involved(check, number, values, arguments) -> None:
+    raw = _cell(check, values, "people_involved")
+    if not text(raw):
+        return
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    count = (raw if isinstance(raw, int) and not isinstance(raw, bool)
+             else int(text(raw)) if text(raw).isdigit() else None)
+    if count is None or count < 1:
+        _error(check, number, "people_involved", f"涉及人数“{text(raw)}”应为不小于1的整数。")
+    else:
+        arguments["people_involved"] = count
 
 
 def _parties(check, number, values) -> list[dict]:

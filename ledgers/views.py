@@ -91,7 +91,6 @@ def ledger_page(request, name):
         context["baseline"] = summaries.baseline(queryset)
     elif ledger == Ledger.PROGRESS:
         context["progress_rows"], context["progress_total"] = summaries.progress(queryset)
-        context["targets"] = summaries.TARGETS
     return render(request, TEMPLATES[ledger], context)
 
 

@@ -53,12 +53,14 @@ from meetings.models import (
 )
 from meetings.scoping import visible_action_items
 from quanfu.errors import Forbidden, RiskError, RuleBroken, StaleVersion
+from quanfu.personal_data import refuse_personal_data
 from risks import services as risk_services
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Tier
 from risks.scoping import visible_risks
 
 MEETING_FIELDS = ("title", "kind", "held_on", "location", "chair", "attendees", "departments",
                   "other_attendees", "minutes")
+MEETING_TEXT_FIELDS = ("title", "location", "other_attendees", "minutes")
 AREA_KIND_FOR_TIER = {Tier.COMMUNITY: AreaKind.COMMUNITY, Tier.STREET: AreaKind.STREET,
                       Tier.DISTRICT: AreaKind.STREET}
 MAX_RULE_DAYS = 365
@@ -174,6 +176,8 @@ def create_meeting(*, actor, tier: str, title: str, held_on: date,
     if not permissions.may_manage_tier(actor, tier):
         raise Forbidden(_("Your role does not convene meetings of this tier."))
     area = _meeting_area(actor, tier, area)
+    refuse_personal_data(title=title, location=location, other_attendees=other_attendees,
+                         minutes=minutes)
     meeting = Meeting(tier=tier, kind=kind, area=area, title=_text(title), held_on=held_on,
                       location=_text(location), chair=chair,
                       other_attendees=_text(other_attendees), minutes=_text(minutes),
@@ -201,6 +205,8 @@ def update_meeting(meeting: Meeting, *, actor, version: int | None = None, **cha
                          % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     attendees = changes.pop("attendees", None)
     departments = changes.pop("departments", None)
+    refuse_personal_data(**{name: value for name, value in changes.items()
+                            if name in MEETING_TEXT_FIELDS})
     for name, value in changes.items():
         setattr(meeting, name, _text(value) if isinstance(value, str) else value)
     _check_meeting_fields(meeting, _street_of(meeting.area), attendees=attendees,
@@ -264,6 +270,7 @@ def _add_item(meeting: Meeting, actor, *, risk=None, action_item=None, topic: st
         kind, topic = ItemKind.ACTION_REVIEW, action_item.title[:200]
     else:
         kind, topic = ItemKind.TOPIC, _text(topic)[:200]
+        refuse_personal_data(topic=topic)
     last = meeting.items.aggregate(last=Max("position"))["last"] or 0
     return MeetingItem.objects.create(meeting=meeting, kind=kind, risk=risk,
                                       reviewed_action=action_item, topic=topic,
@@ -325,6 +332,7 @@ def record_decision(item: MeetingItem, *, actor, decision: str, note: str) -> Me
     note = _text(note)
     if not note:
         raise RuleBroken(_("Write down what the meeting decided."), field="note")
+    refuse_personal_data(note=note)
     if decision == Decision.SETTLE and item.risk.status not in (RiskStatus.RESOLVING,
                                                                 RiskStatus.RESOLVED):
         raise RuleBroken(_("Only a matter being resolved or resolved can be settled and "
@@ -458,6 +466,7 @@ def _amend(meeting: Meeting, actor, *, part: str, before: str, after: str, reaso
     reason = _text(reason)
     if not reason:
         raise RuleBroken(_("Say why the approved minutes are amended."), field="reason")
+    refuse_personal_data(reason=reason)
     number = (meeting.amendments.aggregate(last=Max("number"))["last"] or 0) + 1
     return Amendment.objects.create(meeting=meeting, number=number, part=part, item=item,
                                     before=before, after=after, reason=reason,
@@ -470,6 +479,7 @@ def _changed_text(before: str, after: str, field: str) -> str:
         raise RuleBroken(_("The amended text is empty."), field=field)
     if after == before:
         raise RuleBroken(_("The amended text is the same as the approved one."), field=field)
+    refuse_personal_data(**{field: after})
     return after
 
 
@@ -515,6 +525,7 @@ def add_action_item(meeting: Meeting, *, actor, title: str, deadline: date, owne
     title = _text(title)
     if not title:
         raise RuleBroken(_("Say what is to be done."), field="title")
+    refuse_personal_data(title=title)
     if owner is None and owner_department is None:
         raise RuleBroken(_("Name a responsible person or department."), field="owner")
     if not isinstance(deadline, date) or isinstance(deadline, datetime):
@@ -567,6 +578,7 @@ def add_progress_note(action_item: ActionItem, *, actor, note: str) -> ActionIte
     note = _text(note)
     if not note:
         raise RuleBroken(_("The note is empty."), field="note")
+    refuse_personal_data(note=note)
     return ActionItemProgress.objects.create(action_item=action_item, note=note, actor=actor)
 
 
@@ -592,6 +604,7 @@ def transition_action_item(action_item: ActionItem, action: str, *, actor,
     note = _text(note)
     if not note:
         raise RuleBroken(_("Say what was done, or why."), field="note")
+    refuse_personal_data(note=note)
     from_status = action_item.status
     action_item.status = to_status
     action_item.completed_at = timezone.now() if to_status == ActionItemStatus.DONE else None
@@ -637,6 +650,7 @@ def blow_whistle(risk, *, actor, departments, respond_by: datetime, request: str
     request = _text(request)
     if not request:
         raise RuleBroken(_("Say what the departments are called to do."), field="request")
+    refuse_personal_data(request=request)
     now = timezone.now()
     called_at = called_at or now
     if called_at > now + timedelta(minutes=5):
@@ -676,6 +690,7 @@ def report_in(report: DepartmentReport, *, actor, plan: str,
     plan = _text(plan)
     if not plan:
         raise RuleBroken(_("Say what the department will do."), field="plan")
+    refuse_personal_data(plan=plan, responder=responder)
     now = timezone.now()
     report.responder = _text(responder)[:100] or actor.display_name
     report.plan, report.reported_by, report.reported_at = plan, actor, now

@@ -54,9 +54,11 @@ STATUS_PATH = {
     "invalid": [("reject", "reported", "invalid")],
 }
 OPEN = ("reported", "verified", "resolving")
+# Matters to resolve (DOMAIN.md, "a register of matters, not of people"): disputes and
+# hazards, never a lawful act to watch or a class of residents to count.
 TITLES = ["邻里噪音纠纷", "物业费用争议", "拖欠农民工工资", "房屋漏水纠纷", "停车位纠纷",
-          "征地拆迁诉求", "商铺租赁纠纷", "家庭矛盾", "网络谣言", "群体性讨薪苗头",
-          "高空坠物隐患", "精神障碍患者稳控", "非法集资线索", "电动车违规充电", "装修扰民"]
+          "征地拆迁补偿争议", "商铺租赁纠纷", "家庭矛盾", "网络谣言", "企业拖欠员工工资",
+          "高空坠物隐患", "监护照料缺失", "非法集资线索", "电动车违规充电", "装修扰民"]
 NOTES = ["已电话回访当事人", "网格员入户走访", "社区调解委员会介入", "协调物业召开座谈",
          "当事人情绪稳定", "已报街道综治中心", "持续跟踪中"]
 DEPARTMENTS = [("zzb", "综治办"), ("xfb", "信访办"), ("sfs", "司法所"), ("cgk", "城管科")]

@@ -7,6 +7,7 @@ falls back to Monday–Friday, and the administrator's home page says so.
 
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from rhythm.models import CalendarDay
@@ -36,6 +37,20 @@ def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
     if day in overrides:
         return overrides[day]
     return day.weekday() < 5
+
+
+# Django's __week_day: 1 is Sunday, 7 is Saturday.
+_MONDAY_TO_FRIDAY = (2, 3, 4, 5, 6)
+
+
+def workday_q(field: str) -> Q:
+    """A filter keeping the rows whose date ``field`` is a working day, decided inside the
+    same query: the day's CalendarDay row if it has one (a holiday, a make-up workday),
+    otherwise Monday–Friday — is_workday() in SQL."""
+    override = CalendarDay.objects.filter(day=OuterRef(field))
+    return (Exists(override.filter(is_workday=True))
+            | (Q(**{f"{field}__week_day__in": _MONDAY_TO_FRIDAY})
+               & ~Exists(override.filter(is_workday=False))))
 
 
 def nth_workday_after(day: date, count: int) -> date:

@@ -27,7 +27,7 @@ PAGE_READERS: dict[str, frozenset] = {
     "instructions": _roles_that_may("send_instruction") | {Role.SUPERVISOR},
     # 周调 is the street meeting's report; 月统 and data quality are also each community's
     "weekly": STREET_READERS,
-    "monthly": STREET_READERS | {Role.COMMUNITY_OFFICER},
+    "monthly": _roles_that_may("read_statistics"),  # the API too (rhythm.api)
     "quality": STREET_READERS | {Role.COMMUNITY_OFFICER},
 }
 

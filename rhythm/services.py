@@ -19,11 +19,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.choices import AuditAction
+from audit.services import record_event
 from grids.models import Area
 from inbox.models import Message
 from inbox.services import Notice, deliver
 from quanfu.enqueue import enqueue_on_commit
 from quanfu.errors import Forbidden, RuleBroken
+from quanfu.personal_data import refuse_personal_data
 from rhythm.calendar import feedback_due_for
 from rhythm.choices import CheckOutcome, InstructionStatus, WarningStatus
 from rhythm.models import (
@@ -37,6 +40,7 @@ from rhythm.models import (
 from rhythm.permissions import require
 from risks.choices import OPEN_STATUSES, EventKind
 from risks.models import DUTY_FIELDS, Risk, RiskEvent
+from risks.scoping import visible_risks
 
 _PEOPLE_FIELDS = [f"risk__{field}_id" for field in DUTY_FIELDS.values()] + ["risk__lead_id"]
 
@@ -66,6 +70,7 @@ def issue_warning(risk: Risk, *, actor, content: str, issued_at: datetime | None
         raise RuleBroken(_("A warning is issued on an open matter."), field="risk")
     if not (content or "").strip():
         raise RuleBroken(_("Say what the warning is about."), field="content")
+    refuse_personal_data(content=content)
     now = timezone.now()
     issued_at = issued_at or now
     if issued_at > now + timezone.timedelta(minutes=5):
@@ -88,6 +93,7 @@ def record_feedback(warning: RiskWarning, *, actor, content: str) -> RiskWarning
         raise RuleBroken(_("This warning has already been answered."), field="status")
     if not (content or "").strip():
         raise RuleBroken(_("Write the feedback."), field="content")
+    refuse_personal_data(content=content)
     warning.status = WarningStatus.ANSWERED
     warning.feedback = content.strip()
     warning.answered_at = timezone.now()
@@ -297,6 +303,7 @@ def confirm_check_item(item: DailyCheckItem, *, actor, outcome: str, note: str =
     note = (note or "").strip()
     if outcome == CheckOutcome.CHANGED and not note:
         raise RuleBroken(_("Say what changed."), field="note")
+    refuse_personal_data(note=note)
     item.outcome, item.note = outcome, note
     item.confirmed_at, item.confirmed_by = timezone.now(), actor
     item.save(update_fields=["outcome", "note", "confirmed_at", "confirmed_by"])
@@ -305,6 +312,30 @@ def confirm_check_item(item: DailyCheckItem, *, actor, outcome: str, note: str =
 
         add_note(item.risk, actor=actor, note=_("Daily check: %(note)s") % {"note": note})
     return item
+
+
+@transaction.atomic
+def confirm_rest_unchanged(check_list: DailyCheck, *, actor) -> int:
+    """其余事项无变化: an officer confirms, in one step, every item of today's checklist
+    not yet answered as unchanged. Items already answered (unchanged, or changed with
+    their note) keep their answer; items of matters the actor may not see are left alone.
+
+    One conditional UPDATE, whatever the number of items (an item answered meanwhile no
+    longer matches it and keeps its answer), and one audit entry for the checklist
+    rather than one per item. Returns how many items it confirmed."""
+    require(actor, "confirm_daily_check")
+    if check_list.day != timezone.localdate():
+        raise RuleBroken(_("Only today's checklist can be confirmed."), field="day")
+    confirmed = DailyCheckItem.objects.filter(
+        check_list=check_list, confirmed_at__isnull=True, risk__in=visible_risks(actor),
+    ).update(outcome=CheckOutcome.UNCHANGED, note="", confirmed_at=timezone.now(),
+             confirmed_by=actor)
+    if confirmed:
+        record_event(action=AuditAction.UPDATE, actor=actor,
+                     target=f"rhythm:daily_check:{check_list.pk}",
+                     detail=f"{check_list.day}: {confirmed} remaining items of the checklist "
+                            "confirmed unchanged in one step")
+    return confirmed
 
 
 def file_zero_report(grid: Area, *, actor, day: date | None = None) -> ZeroReport:
@@ -343,6 +374,7 @@ def send_instruction(*, actor, workers: list[User], kind: str, content: str,
         raise RuleBroken(_("Choose at least one grid worker."), field="workers")
     if not (content or "").strip():
         raise RuleBroken(_("Write the instruction."), field="content")
+    refuse_personal_data(content=content)
     if deadline <= timezone.now():
         raise RuleBroken(_("The deadline must lie ahead."), field="deadline")
     area = area or (risk.area if risk else None)
@@ -377,6 +409,7 @@ def answer_instruction(recipient: InstructionRecipient, *, actor, answer: str
         raise RuleBroken(_("This instruction has already been answered."), field="status")
     if not (answer or "").strip():
         raise RuleBroken(_("Write your answer."), field="answer")
+    refuse_personal_data(answer=answer)
     recipient.status, recipient.answer = InstructionStatus.ANSWERED, answer.strip()
     recipient.answered_at = timezone.now()
     recipient.save(update_fields=["status", "answer", "answered_at"])

@@ -9,15 +9,21 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from grids.models import Area
+from rhythm.calendar import workday_q
 from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
 from risks.choices import OPEN_STATUSES, Action, EventKind, RiskLevel, RiskStatus
+from risks.figures import (
+    TARGETS,
+    done_count,
+    meets_target,
+    rate,
+    resolution_rate,
+    valid_matters,
+)
 from risks.models import DUTY_FIELDS, ResolutionPlan, Risk, RiskEvent
 
-# Targets of the work plan: high-level matters resolved 100%, medium and low ≥ 90%.
-TARGET_RATE = {RiskLevel.HIGH: 1.0, RiskLevel.MEDIUM: 0.9, RiskLevel.LOW: 0.9}
-STALE_GRADING_DAYS = 30
-DONE = (RiskStatus.RESOLVED, RiskStatus.CLOSED)
+STALE_GRADING_DAYS = 7  # 周调: the plan re-grades weekly
 
 
 def week_start(day: date) -> date:
@@ -141,15 +147,18 @@ def stale_gradings(street: Area, today: date | None = None):
 # Monthly ----------------------------------------------------------------------------------
 
 def monthly_rows(street: Area, start: date) -> list[dict]:
-    """Per community and for the whole street: resolution rate by level against the
-    targets, write-off rate, and on-time feedback rate of the warnings due that month."""
+    """Per community and for the whole street: the resolution rate (化解率, risks.figures)
+    by level against the targets and by category, the write-off rate, and the on-time
+    feedback rate of the warnings due that month. The period's matters: the valid ones
+    reported before the month's end. Two grouped queries whatever their number."""
     next_month = (start + timedelta(days=32)).replace(day=1)
     end = _local_midnight(next_month)
-    matters = _street_matters(street).filter(created_at__lt=end).exclude(
-        status=RiskStatus.INVALID)
-    by_level = (matters.values("community_id", "community__name", "level")
-                .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=DONE)),
-                          closed=Count("id", filter=Q(status=RiskStatus.CLOSED))))
+    groups = (valid_matters(_street_matters(street).filter(created_at__lt=end))
+              .values("community_id", "community__name", "level", "category__code",
+                      "category__name")
+              .annotate(total=Count("id"), done=done_count(),
+                        closed=Count("id", filter=Q(status=RiskStatus.CLOSED)))
+              .order_by())
     feedback = (RiskWarning.objects
                 .filter(risk__community__path__startswith=street.path,
                         feedback_due__gte=_local_midnight(start), feedback_due__lt=end)
@@ -159,48 +168,59 @@ def monthly_rows(street: Area, start: date) -> list[dict]:
                                                         answered_at__lte=F("feedback_due")))))
     on_time = {row["risk__community_id"]: row for row in feedback}
     communities: dict[int, dict] = {}
-    for row in by_level:
-        entry = communities.setdefault(row["community_id"], {
-            "community_id": row["community_id"], "community": row["community__name"],
-            "levels": {}, "total": 0, "closed": 0})
-        entry["total"] += row["total"]
-        entry["closed"] += row["closed"]
-        if row["level"]:
-            entry["levels"][row["level"]] = {"total": row["total"], "done": row["done"]}
+    street_entry = _new_entry(None, street.name)
+    for group in groups:
+        entry = communities.get(group["community_id"])
+        if entry is None:
+            entry = communities[group["community_id"]] = _new_entry(
+                group["community_id"], group["community__name"])
+        for bucket in (entry, street_entry):
+            _add_group(bucket, group)
     result = [_rates(entry, on_time.get(entry["community_id"])) for entry in
               sorted(communities.values(), key=lambda entry: entry["community"])]
-    street_entry = {"community_id": None, "community": street.name, "levels": {}, "total": 0,
-                    "closed": 0}
-    for entry in communities.values():
-        street_entry["total"] += entry["total"]
-        street_entry["closed"] += entry["closed"]
-        for level, figures in entry["levels"].items():
-            bucket = street_entry["levels"].setdefault(level, {"total": 0, "done": 0})
-            bucket["total"] += figures["total"]
-            bucket["done"] += figures["done"]
     all_feedback = {"due": sum(row["due"] for row in on_time.values()),
                     "on_time": sum(row["on_time"] for row in on_time.values())}
     return [*result, _rates(street_entry, all_feedback)]
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+def _new_entry(community_id: int | None, name: str) -> dict:
+    return {"community_id": community_id, "community": name, "levels": {}, "categories": {},
+            "total": 0, "done": 0, "closed": 0}
+
+
+def _add_group(entry: dict, group: dict) -> None:
+    """Fold one group (community × level × category) into a community's or the street's
+    counts."""
+    for name in ("total", "done", "closed"):
+        entry[name] += group[name]
+    if group["level"]:
+        level = entry["levels"].setdefault(group["level"], {"total": 0, "done": 0})
+        level["total"] += group["total"]
+        level["done"] += group["done"]
+    category = entry["categories"].setdefault(group["category__code"], {
+        "name": group["category__name"], "total": 0, "done": 0, "closed": 0})
+    for name in ("total", "done", "closed"):
+        category[name] += group[name]
 
 
 def _rates(entry: dict, feedback: dict | None) -> dict:
     levels = {}
     for level in RiskLevel.values:
-        figures = entry["levels"].get(level, {"total": 0, "done": 0})
-        rate = _rate(figures["done"], figures["total"])
-        levels[level] = {**figures, "rate": rate, "target": TARGET_RATE[level],
-                         "met": rate is None or rate >= TARGET_RATE[level]}
+        counts = entry["levels"].get(level, {"total": 0, "done": 0})
+        levels[level] = {**counts, "rate": resolution_rate(counts["done"], counts["total"]),
+                         "target": TARGETS[level],
+                         "met": meets_target(level, counts["done"], counts["total"])}
+    categories = {code: {**counts, "rate": resolution_rate(counts["done"], counts["total"])}
+                  for code, counts in sorted(entry["categories"].items())}
+    feedback = feedback or {}
     return {"community_id": entry["community_id"], "community": entry["community"],
-            "levels": levels, "total": entry["total"], "closed": entry["closed"],
-            "write_off_rate": _rate(entry["closed"], entry["total"]),
-            "feedback_due": (feedback or {}).get("due", 0),
-            "feedback_on_time": (feedback or {}).get("on_time", 0),
-            "on_time_feedback_rate": _rate((feedback or {}).get("on_time", 0),
-                                           (feedback or {}).get("due", 0))}
+            "levels": levels, "categories": categories, "total": entry["total"],
+            "done": entry["done"], "closed": entry["closed"],
+            "resolution_rate": resolution_rate(entry["done"], entry["total"]),
+            "write_off_rate": rate(entry["closed"], entry["total"]),
+            "feedback_due": feedback.get("due", 0),
+            "feedback_on_time": feedback.get("on_time", 0),
+            "on_time_feedback_rate": rate(feedback.get("on_time", 0), feedback.get("due", 0))}
 
 
 def take_monthly_snapshot(street: Area, start: date) -> tuple[Snapshot, bool]:
@@ -212,7 +232,8 @@ def take_monthly_snapshot(street: Area, start: date) -> tuple[Snapshot, bool]:
 
 def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
     """Per community: matters missing a level, duties or a plan, daily-check items left
-    unconfirmed in the last seven days, and overdue warnings. Five grouped queries."""
+    unconfirmed on the working days of the last seven days, and overdue warnings. Five
+    grouped queries."""
     today = today or timezone.localdate()
     matters = _street_matters(street)
     past_verification = (RiskStatus.VERIFIED, RiskStatus.RESOLVING)
@@ -235,7 +256,10 @@ def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
     add(matters.filter(status__in=past_verification).filter(missing_duty), "missing_duties")
     add(matters.filter(status=RiskStatus.RESOLVING).exclude(
         Exists(ResolutionPlan.objects.filter(risk=OuterRef("pk")))), "missing_plan")
+    # A checklist of a weekend or a holiday (the official calendar) is nobody's duty:
+    # its items left open are not missing.
     add(DailyCheckItem.objects.filter(
+        workday_q("check_list__day"),
         check_list__day__gte=today - timedelta(days=7), check_list__day__lt=today,
         confirmed_at__isnull=True, check_list__community__path__startswith=street.path),
         "unconfirmed_checks", field="check_list__community_id")

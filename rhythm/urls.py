@@ -12,6 +12,8 @@ urlpatterns = [
     path("daily/<int:community_pk>/", views.daily_check_detail, name="daily_check_detail"),
     path("daily/items/<int:pk>/confirm/", views.daily_check_item_confirm,
          name="daily_check_item_confirm"),
+    path("daily/<int:community_pk>/rest-unchanged/", views.daily_check_rest_unchanged,
+         name="daily_check_rest_unchanged"),
     path("today/", views.grid_today, name="grid_today"),
     path("zero-reports/new/", views.zero_report_create, name="zero_report_create"),
     path("instructions/", views.InstructionListView.as_view(), name="instruction_list"),

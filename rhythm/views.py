@@ -260,9 +260,9 @@ def daily_check_overview(request):
     })
 
 
-def _check_page_context(request, community, day, *, failed=None) -> dict:
-    user = request.user
-    check = visible_daily_checks(user).filter(community=community, day=day).first()
+def _checklist_context(user, community, day, check, *, failed=None) -> dict:
+    """The checklist itself (rhythm/includes/checklist.html): its items as the user sees
+    them, unconfirmed first, and the progress."""
     items = []
     if check is not None:
         items = list(visible_check_items(user).filter(check_list=check)
@@ -276,6 +276,14 @@ def _check_page_context(request, community, day, *, failed=None) -> dict:
         "check": check, "items": items,
         "progress": {"total": len(items), "confirmed": confirmed},
         "may_confirm": may(user, "confirm_daily_check") and day == timezone.localdate(),
+    }
+
+
+def _check_page_context(request, community, day, *, failed=None) -> dict:
+    user = request.user
+    check = visible_daily_checks(user).filter(community=community, day=day).first()
+    return {
+        **_checklist_context(user, community, day, check, failed=failed),
         "silent": list(services.silent_grids(community, day)),
         "several_communities": visible_areas(user).filter(kind=AreaKind.COMMUNITY)[:2].count() > 1,
     }
@@ -346,6 +354,28 @@ def daily_check_item_confirm(request, pk):
                                                                    "form": form})
     context["day_form"] = DayForm()
     return render(request, "rhythm/daily_check.html", context, status=400)
+
+
+@login_required
+@require_POST
+@refusals_as_403
+def daily_check_rest_unchanged(request, community_pk):
+    """其余事项无变化: confirm every matter of today's checklist not yet answered as
+    unchanged, in one step. With htmx the checklist comes back (and the progress, out of
+    band); without, the page."""
+    user = request.user
+    community = _community_for_user(user, community_pk)
+    today = timezone.localdate()
+    check = visible_daily_checks(user).filter(community=community, day=today).first()
+    if check is None:
+        raise Http404("No checklist today.")
+    confirmed = services.confirm_rest_unchanged(check, actor=user)
+    if request.headers.get("HX-Request"):
+        return render(request, "rhythm/includes/checklist_response.html",
+                      _checklist_context(user, community, today, check))
+    messages.success(request, _("%(count)s remaining matters confirmed unchanged.")
+                     % {"count": confirmed})
+    return redirect("rhythm:daily_check_detail", community_pk=community.pk)
 
 
 # The grid worker's day: zero report and instructions ------------------------------------------

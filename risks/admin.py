@@ -15,7 +15,7 @@ from risks.models import (
 class SubtypeInline(admin.TabularInline):
     model = Subtype
     extra = 0
-    fields = ["code", "name", "position", "is_active"]
+    fields = ["code", "name", "position", "is_active", "replaced_by"]
 
 
 @admin.register(Category)
@@ -32,9 +32,11 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Subtype)
 class SubtypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "category", "position", "is_active"]
+    list_display = ["code", "name", "category", "position", "is_active", "replaced_by"]
     list_filter = ["category", "is_active"]
+    list_select_related = ["category", "replaced_by"]
     search_fields = ["code", "name"]
+    autocomplete_fields = ["replaced_by"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("Reopen")
     ESCALATE = "escalate", _("Escalate")
     DEESCALATE = "deescalate", _("Send down a tier")
+    CONFIRM_GRADE = "confirm_grade", _("Confirm grade")
 
 
 class EventKind(models.TextChoices):
@@ -70,6 +71,9 @@ class EventKind(models.TextChoices):
     DRILL = "drill", _("Drill")
     LINKED = "linked", _("Linked as duplicate")
     WARNING = "warning", _("Warning")
+    GRADE_CONFIRMED = "grade_confirmed", _("Grade confirmed")
+    SUBTYPE_MOVED = "subtype_moved", _("Moved to a new subtype")
+    MASKED = "masked", _("Personal data masked")
 
 
 class Relation(models.TextChoices):

@@ -16,47 +16,78 @@ from risks import services
 from risks.choices import RiskLevel, Source
 from risks.models import Risk, Subtype
 
-# (subtype code, title, description): plausible matters, no real people or places.
+# (subtype code, title, description, people involved): matters to resolve, each with what
+# must be done; a count of the people a matter involves, never a list of them. Invented
+# throughout: no real people or places.
 SAMPLES = [
-    ("neighbour", "楼上漏水引发邻里纠纷", "{building}住户反映楼上卫生间长期渗漏，双方多次争吵，有激化苗头。"),
-    ("neighbour", "占用公共楼道堆放杂物纠纷", "{building}楼道被长期堆放杂物，邻里协商未果，存在消防隐患。"),
-    ("marriage_family", "赡养老人费用分担纠纷", "{building}一户子女因赡养费分担问题发生争执，老人情绪低落。"),
-    ("marriage_family", "离婚后子女抚养探视纠纷", "双方因探视时间安排多次发生口角，需社区调解。"),
-    ("private_lending", "民间借贷逾期未还纠纷", "借款人逾期半年未还，出借人扬言上门讨要，存在冲突风险。"),
-    ("labour", "装修工人工资支付纠纷", "某装修队拖欠工人工资约三万元，工人多次到小区物业反映。"),
-    ("labour_wages", "小微企业欠薪群体诉求", "辖区一家小微企业拖欠十余名员工两个月工资，员工有聚集意向。"),
-    ("real_estate", "小区物业费与服务质量矛盾", "业主对物业服务不满，拒缴物业费人数增多，双方关系紧张。"),
-    ("real_estate", "商品房延期交付业主诉求", "部分业主因交房延期多次集体反映，情绪较大。"),
-    ("finance_fundraising", "疑似非法集资宣传", "有人在{building}附近以高息理财为名发放宣传单，群众有投资意向。"),
-    ("new_economy_workers", "外卖骑手劳动权益诉求", "多名骑手反映站点扣罚过多，计划集体停工。"),
-    ("heavy_debt", "个人大额负债情绪不稳", "一居民因经营失败负债较多，近期言语偏激，需关注稳控。"),
-    ("medical_conflict", "就医纠纷家属情绪激动", "患者家属对治疗结果不满，多次到医院吵闹。"),
-    ("guardianship_gap", "监护缺位需落实监护责任", "一户家庭监护人长期外出，需协调落实看护与帮扶。"),
-    ("youth_unsupervised", "青少年夜间聚集失管", "多名青少年夜间在{building}附近聚集，家长反映管教困难。"),
-    ("reintegration_support", "帮教对象就业困难", "一名帮教对象就业困难，生活拮据，需落实帮扶措施。"),
-    ("key_places", "出租房屋消防与治安隐患", "{building}群租房存在私拉电线、人员登记不全等隐患。"),
-    ("key_places", "废弃厂房闲置无人管理", "辖区一处废弃厂房长期无人看管，有人员出入痕迹。"),
-    ("dangerous_goods", "散装汽油违规销售", "有商户在{building}附近私自销售散装汽油。"),
-    ("food_drug_environment", "流动摊贩食品安全隐患", "早市流动摊贩食品来源不明，群众多次反映。"),
-    ("theft_robbery_fraud", "电动车盗窃多发", "{building}周边近期连续发生电动车被盗。"),
-    ("online_fraud", "冒充客服电信诈骗", "多名老年居民接到冒充客服电话，其中一人被骗。"),
-    ("online_pyramid", "网络传销拉人头", "有居民被拉入网络群组，以“投资返利”名义发展下线。"),
-    ("hacking", "小区门禁系统遭恶意篡改", "小区门禁管理后台异常，疑似被非法入侵。"),
-    ("dispute_to_crime", "邻里矛盾有民转刑风险", "双方矛盾持续升级，一方扬言报复，需重点稳控。"),
-    ("violent_crime", "持械斗殴风险", "两户因宅前停车长期争执，近期一方携带器械。"),
-    ("econ_to_political", "经济诉求可能被炒作", "某涉众诉求在网上被炒作，存在被利用风险。"),
-    ("group_grievance", "拆迁补偿群体诉求", "部分住户对补偿标准有异议，计划集体反映。"),
-    ("major_economic_crime", "疑似合同诈骗涉众", "一公司以合作加盟为名收取多名居民费用后失联。"),
-    ("dispute_other", "宠物扰民纠纷", "{building}住户饲养犬只夜间吠叫，邻里多次争执。"),
+    ("neighbour", "楼上漏水引发邻里纠纷",
+     "{building}住户反映楼上卫生间长期渗漏，双方多次争吵，需联系物业查明漏点、组织双方调解维修费用分担。",
+     4),
+    ("neighbour", "占用公共楼道堆放杂物纠纷",
+     "{building}楼道被长期堆放杂物，邻里协商未果，存在消防隐患，需督促清理并调解。", 6),
+    ("marriage_family", "赡养老人费用分担纠纷",
+     "{building}一户子女因赡养费分担问题发生争执，老人情绪低落，需组织家庭调解、明确分担方案。", 5),
+    ("marriage_family", "离婚后子女抚养探视纠纷", "双方因探视时间安排多次发生口角，需社区调解、明确探视安排。", 3),
+    ("private_lending", "民间借贷逾期未还纠纷",
+     "借款人逾期半年未还，出借人扬言上门强行讨要，存在冲突风险，需组织双方协商还款计划或引导诉讼。", 2),
+    ("labour", "装修队拖欠工人工资纠纷",
+     "某装修队拖欠5名工人工资约三万元，需核实用工关系和欠薪数额，督促装修队及发包方限期支付。", 6),
+    ("labour_wages", "小微企业拖欠员工工资纠纷",
+     "辖区一家小微企业拖欠员工两个月工资约15万元，需核实欠薪数额，组织劳资双方协商支付计划，"
+     "协商不成的引导申请劳动仲裁。", 13),
+    ("real_estate", "小区物业服务质量与收费纠纷",
+     "业主对物业服务质量不满，物业费收缴纠纷增多，需组织业主代表与物业公司协商整改服务、规范收费。", 40),
+    ("real_estate", "商品房延期交付纠纷",
+     "某楼盘延期交付已逾半年，开发商与购房业主就交付时间和违约赔偿存在争议，"
+     "需协调住建部门督促开发商制定交付方案并依约赔偿。", 60),
+    ("finance_fundraising", "疑似非法集资宣传",
+     "有人在{building}附近以高息理财为名发放宣传单，需核查发放主体资质、开展防范宣传，防止居民资金受损。", 3),
+    ("platform_work_disputes", "外卖站点扣罚规则争议",
+     "某外卖配送站点扣罚规则不透明，与所属骑手就扣款和结算发生争议，需约谈平台和站点负责人，"
+     "核实扣款、规范规则并协商返还不当扣款。", 20),
+    ("heavy_debt", "个人大额负债引发债务纠纷",
+     "一居民因经营失败负债较多，与债权人多次争执，近期言语偏激，需协助协商还款安排并落实心理疏导。", 3),
+    ("medical_conflict", "治疗结果引发医疗纠纷",
+     "医患双方就治疗结果和费用发生争议，家属多次到医院争吵，需引导通过医疗纠纷人民调解或鉴定途径解决。", 4),
+    ("care_gap", "家庭照料缺失存在安全隐患",
+     "一户家庭监护人长期外出务工，家中老人与未成年子女无人照料，存在用火用电安全隐患，"
+     "需联系监护人落实照料责任并协调社会救助。", 3),
+    ("youth_unsupervised", "网吧违规接纳未成年人",
+     "{building}附近一处网吧夜间违规接纳未成年人上网，家长反映管教困难，需督促经营者整改并联系家庭落实监护。", 4),
+    ("livelihood_hardship", "家庭失业拖欠房租生活困难",
+     "一户家庭主要劳动力失业半年，拖欠房租与房东发生争执，需协调就业援助、临时救助和房租缓交协商。", 3),
+    ("key_places", "出租房屋消防与治安隐患",
+     "{building}群租房存在私拉电线、违规隔断、消防通道堵塞等隐患，需督促房东限期整改。", 12),
+    ("key_places", "废弃厂房闲置无人管理",
+     "辖区一处废弃厂房长期无人看管，围墙破损，存在坠落和火灾隐患，需联系产权单位封闭整改。", 1),
+    ("dangerous_goods", "散装汽油违规销售", "有商户在{building}附近私自销售散装汽油，需联合执法部门查处。", 2),
+    ("food_drug_environment", "流动摊位食品安全隐患", "早市部分流动摊位所售食品来源不明，需市场监管部门抽检并规范经营。", 5),
+    ("theft_robbery_fraud", "电动车盗窃多发",
+     "{building}周边近期连续发生电动车被盗，需报请派出所侦查，完善车棚监控和门禁。", 6),
+    ("online_fraud", "冒充客服电信诈骗", "多名老年居民接到冒充客服电话，其中一人被骗，需协助报案止付并入户开展防骗宣传。", 5),
+    ("online_pyramid", "网络传销拉人头", "有居民被拉入网络群组，以“投资返利”名义发展下线，需报请公安机关核查并劝导居民退出。", 8),
+    ("hacking", "小区门禁系统遭恶意篡改", "小区门禁管理后台异常，疑似被非法入侵，需督促物业报案并修复系统。", 1),
+    ("dispute_to_crime", "邻里矛盾有民转刑风险", "双方矛盾持续升级，一方扬言报复，需落实调解和稳控责任，防止发生伤害。", 2),
+    ("violent_crime", "持械斗殴风险", "两户因宅前停车长期争执，近期一方携带器械，需派出所介入并调解停车纠纷。", 6),
+    ("econ_to_political", "涉众经济纠纷被恶意炒作",
+     "某涉众经济纠纷的不实信息在网上被恶意编造传播，需及时发布权威信息，推动纠纷本身依法化解。", 30),
+    ("collective_interest_dispute", "征迁补偿标准争议",
+     "征迁片区部分住户对补偿标准有异议，需逐户解释补偿政策、核实评估结果，协商不成的引导依法复核或申请裁决。",
+     25),
+    ("economic_crime_losses", "理财公司停止兑付损失追偿",
+     "辖区一家理财公司停止兑付，需配合公安机关登记损失、追赃挽损，并向出资居民解释依法追偿程序。", 40),
+    ("major_economic_crime", "加盟费合同诈骗线索",
+     "一公司以合作加盟为名收取多名居民费用后失联，需移交公安机关侦查并协助登记损失、依法追偿。", 15),
+    ("dispute_other", "宠物扰民纠纷", "{building}住户饲养犬只夜间吠叫，邻里多次争执，需上门劝导并组织调解。", 4),
 ]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建国", "秀英", "桂兰", "志强", "海燕", "丽娟", "明", "伟", "芳", "军", "静", "磊"]
 PLAN_TEXT = {
-    "start_criteria": "当事人出现过激言行或聚集人数超过10人时启动。",
-    "stop_criteria": "当事人情绪稳定、诉求得到回应且连续7日无异常时解除。",
+    "start_criteria": "当事人扬言伤害他人、发生肢体冲突或出现危及人身安全的行为时启动。",
+    "stop_criteria": "纠纷得到化解或进入法定程序，且连续7日无危及人身安全的情况时解除。",
     "command": "街道分管领导任总指挥，社区书记任现场指挥。",
     "duties": "社区负责稳控与信息报送，派出所负责现场秩序，相关科室负责政策解释。",
-    "measures": "落实专人盯守，开展心理疏导，依法处置过激行为。",
+    "measures": "落实专人联系当事人，开展心理疏导和法律援助，发生违法行为时依法处置。",
     "supplies": "执法记录仪2台，应急车辆1辆，值守人员名单。",
 }
 
@@ -94,7 +125,7 @@ def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
         micro = rng.choice(list(grid.children.all()) or [grid])
         area = rng.choice([grid, micro])
         worker, officer = workers[grid.pk], officers[grid.parent_id]
-        code, title, description = rng.choice(SAMPLES)
+        code, title, description, people_involved = rng.choice(SAMPLES)
         subtype = subtypes[code]
         result = services.report_risk(
             actor=worker, title=title, category=subtype.category, subtype=subtype, area=area,
@@ -104,6 +135,7 @@ def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
             department=rng.choice(departments) if rng.random() < 0.4 else None,
             parties=[{"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "phone": _phone(rng),
                       "relation": "party"} for _ in range(rng.randint(0, 2))],
+            people_involved=people_involved,
         )
         risk = result.risk
         created += 1

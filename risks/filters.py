@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from grids.scoping import get_area_for_user
 from quanfu.filter_fields import IdFilter, MomentFilter
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Source, Tier
-from risks.models import Risk
+from risks.models import Risk, Subtype
 from risks.scoping import matters_within_q
 
 ORDERINGS = {
@@ -43,7 +43,7 @@ class RiskFilterSet(django_filters.FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Level"),
                                                 distinct=False)
     category = django_filters.CharFilter(field_name="category__code", label=_("Category"))
-    subtype = django_filters.CharFilter(field_name="subtype__code", label=_("Subtype"))
+    subtype = django_filters.CharFilter(method="filter_subtype", label=_("Subtype"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
     department = IdFilter(field_name="department_id",
@@ -71,6 +71,17 @@ class RiskFilterSet(django_filters.FilterSet):
     def filter_within(self, queryset, name, value):
         area = get_area_for_user(self.request.user, int(value))
         return queryset.filter(matters_within_q([area]))
+
+    def filter_subtype(self, queryset, name, value):
+        """A subtype and the retired ones it replaced; a retired code finds its
+        replacement's matters (old links keep working under the new name)."""
+        named = Subtype.objects.filter(code=value).values("pk", "replaced_by_id").first()
+        if named is None:
+            return queryset.none()
+        current = named["replaced_by_id"] or named["pk"]
+        ids = [current, *Subtype.objects.filter(replaced_by_id=current)
+               .values_list("pk", flat=True)]
+        return queryset.filter(subtype_id__in=ids)
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

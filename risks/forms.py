@@ -69,12 +69,23 @@ def duty_candidates(area: Area, keep=()):
     return candidates.select_related("area").order_by("area__path", "username")
 
 
-def subtype_choices():
-    """Subtypes grouped under their category, for one select with option groups."""
+def subtype_choices(keep=None):
+    """Active subtypes grouped under their category, for one select with option groups.
+    ``keep`` (a matter's present subtype id) stays offered even when retired, marked so,
+    that saving a form never drops it silently."""
     groups: dict[str, list] = {}
-    for subtype in Subtype.objects.filter(is_active=True).select_related("category"):
-        groups.setdefault(subtype.category.name, []).append((subtype.pk, subtype.name))
+    for subtype in (Subtype.objects.filter(Q(is_active=True) | Q(pk=keep or 0))
+                    .select_related("category")):
+        name = subtype.name if subtype.is_active else _("%(name)s (no longer used)") % {
+            "name": subtype.name}
+        groups.setdefault(subtype.category.name, []).append((subtype.pk, name))
     return [("", "---------"), *groups.items()]
+
+
+def people_involved_field():
+    return forms.IntegerField(
+        required=False, min_value=1, label=_("People involved"),
+        help_text=_("How many people the matter involves: a number, no names."))
 
 
 def _date_input():
@@ -99,11 +110,14 @@ class RiskReportForm(StyledFormMixin, forms.Form):
     area = AreaChoiceField(Area.objects.none(), label=_("Area"))
     category = forms.ModelChoiceField(Category.objects.filter(is_active=True),
                                       label=_("Category"))
-    subtype = forms.ModelChoiceField(Subtype.objects.filter(is_active=True), required=False,
+    # Every subtype passes the field: the service refuses a retired one, naming its
+    # replacement (a form posted from an old page must learn what to choose instead).
+    subtype = forms.ModelChoiceField(Subtype.objects.all(), required=False,
                                      label=_("Subtype"))
     title = forms.CharField(max_length=200, label=_("Title"),
                             help_text=_("In a few words: what, where."))
     description = TextareaField(label=_("Description"), rows=5)
+    people_involved = people_involved_field()
     source = forms.ChoiceField(choices=Source.choices, initial=Source.GRID_PATROL,
                                label=_("Source"))
     discovered_at = forms.DateTimeField(required=False, widget=_datetime_input(),
@@ -131,7 +145,8 @@ class RiskReportForm(StyledFormMixin, forms.Form):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         arguments = {field: data[field] for field in (
-            "area", "category", "subtype", "title", "description", "source", "discovered_at")}
+            "area", "category", "subtype", "title", "description", "source", "discovered_at",
+            "people_involved")}
         if data["party_name"]:
             arguments["parties"] = [{"name": data["party_name"], "phone": data["party_phone"],
                                      "relation": data["party_relation"]}]
@@ -169,7 +184,7 @@ class RiskEditForm(StyledFormMixin, forms.Form):
     description = TextareaField(label=_("Description"), rows=5)
     category = forms.ModelChoiceField(Category.objects.filter(is_active=True),
                                       label=_("Category"))
-    subtype = forms.ModelChoiceField(Subtype.objects.filter(is_active=True), required=False,
+    subtype = forms.ModelChoiceField(Subtype.objects.all(), required=False,
                                      label=_("Subtype"))
     area = forms.ModelChoiceField(Area.objects.none(), label=_("Area"))
     department = forms.ModelChoiceField(Department.objects.none(), required=False,
@@ -177,9 +192,10 @@ class RiskEditForm(StyledFormMixin, forms.Form):
     source = forms.ChoiceField(choices=Source.choices, label=_("Source"))
     discovered_at = forms.DateTimeField(widget=_datetime_input(), label=_("Discovered at"))
     due_on = forms.DateField(required=False, widget=_date_input(), label=_("Due on"))
+    people_involved = people_involved_field()
 
     FACT_FIELDS = ("title", "description", "category", "subtype", "area", "department",
-                   "source", "discovered_at", "due_on")
+                   "source", "discovered_at", "due_on", "people_involved")
     ASSIGN_FIELDS = ("level", *DUTY_FIELDS.values(), "lead")
 
     def __init__(self, *args, risk, user, may_edit: bool, may_assign: bool, **kwargs):
@@ -189,7 +205,7 @@ class RiskEditForm(StyledFormMixin, forms.Form):
             self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
             self.fields["area"].widget.attrs["class"] = "form-select"
             self.fields["department"].queryset = visible_departments(user)
-            self.fields["subtype"].choices = subtype_choices()
+            self.fields["subtype"].choices = subtype_choices(keep=risk.subtype_id)
         else:
             for name in self.FACT_FIELDS:
                 del self.fields[name]
@@ -202,7 +218,7 @@ class RiskEditForm(StyledFormMixin, forms.Form):
         discovered_at = timezone.localtime(risk.discovered_at).replace(second=0, microsecond=0)
         initial = {"version": risk.version, "discovered_at": discovered_at,
                    "level": risk.level or ""}
-        for name in ("title", "description", "source", "due_on"):
+        for name in ("title", "description", "source", "due_on", "people_involved"):
             initial[name] = getattr(risk, name)
         for name in ("category", "subtype", "area", "department", "lead",
                      *DUTY_FIELDS.values()):

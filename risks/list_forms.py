@@ -40,11 +40,13 @@ class BulkActionForm(StyledFormMixin, forms.Form):
     Each row of the list carries ``version_<id>``: the version the user saw.
     """
 
-    VERIFY, SET_LEVEL, ASSIGN_DUTIES = "verify", "set_level", "assign_duties"
+    VERIFY, SET_LEVEL, CONFIRM_GRADE, ASSIGN_DUTIES = (
+        "verify", "set_level", "confirm_grade", "assign_duties")
 
     selected = SelectedIdsField()
     operation = forms.ChoiceField(choices=[
         (VERIFY, _("Verify")), (SET_LEVEL, _("Set the risk level")),
+        (CONFIRM_GRADE, _("Confirm the grade (weekly re-grading)")),
         (ASSIGN_DUTIES, _("Name the responsible persons")),
     ], label=_("Bulk action"))
     level = forms.ChoiceField(choices=[("", "---------"), *RiskLevel.choices], required=False,

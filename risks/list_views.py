@@ -65,6 +65,8 @@ def bulk_operation(form, actor):
     operation = form.cleaned_data["operation"]
     if operation == BulkActionForm.VERIFY:
         return lambda risk, version: services.verify_risk(risk, actor=actor, version=version)
+    if operation == BulkActionForm.CONFIRM_GRADE:
+        return lambda risk, version: services.confirm_grade(risk, actor=actor, version=version)
     if operation == BulkActionForm.SET_LEVEL:
         changes = {"level": form.cleaned_data["level"]}
     else:

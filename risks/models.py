@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -50,7 +51,13 @@ class Subtype(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A retired subtype stays (history and old exports keep its words), offered nowhere.
     is_active = models.BooleanField(_("in use"), default=True)
+    replaced_by = models.ForeignKey("self", verbose_name=_("replaced by"), null=True,
+                                    blank=True, on_delete=models.PROTECT,
+                                    related_name="replaces",
+                                    help_text=_("For a retired subtype: the subtype that "
+                                                "new matters use instead."))
 
     class Meta:
         verbose_name = _("subtype")
@@ -103,6 +110,9 @@ class Risk(models.Model):
                                    blank=True, on_delete=models.PROTECT, related_name="risks")
     source = models.CharField(_("source"), max_length=20, choices=Source.choices,
                               default=Source.GRID_PATROL)
+    # How many people the matter involves (涉及人数): a count, never a list of names.
+    people_involved = models.PositiveIntegerField(
+        _("people involved"), null=True, blank=True, validators=[MinValueValidator(1)])
     # null until graded (API_CONTRACT.md): "not graded" is not a level.
     level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices,  # noqa: DJ001
                              null=True, blank=True)

@@ -14,7 +14,8 @@ VIEW, REPORT, NOTE, EDIT, ASSIGN, PARTY, PLAN = (
     "view", "report", "note", "edit", "assign", "party", "plan")
 
 _HANDLING = {EDIT, ASSIGN, PARTY, PLAN, Action.VERIFY, Action.REJECT, Action.START,
-             Action.RESOLVE, Action.CLOSE, Action.REOPEN, Action.ESCALATE}
+             Action.RESOLVE, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
+             Action.CONFIRM_GRADE}
 
 ROLE_OPERATIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({VIEW, REPORT, NOTE}),

@@ -23,6 +23,7 @@ from grids.choices import AreaKind, Duty
 from grids.models import Area
 from grids.services import rosters_on
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
+from quanfu.personal_data import mask_personal_data, refuse_personal_data
 from risks import permissions
 from risks.choices import (
     OPEN_STATUSES,
@@ -57,6 +58,8 @@ TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
                     None),
     Action.ESCALATE: (frozenset(OPEN_STATUSES), None),
     Action.DEESCALATE: (frozenset(OPEN_STATUSES), None),
+    # 周调: the weekly re-grading may find the level right; confirming it stamps graded_at.
+    Action.CONFIRM_GRADE: (frozenset(OPEN_STATUSES), None),
 }
 ACTIONS_NEEDING_NOTE = {Action.REJECT, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
                         Action.DEESCALATE}
@@ -67,7 +70,7 @@ UNCHECKED_ON_SAVE = ["code", "version", *(field.name for field in Risk._meta.fie
                                           if field.is_relation)]
 
 EDITABLE_FIELDS = ("title", "description", "category", "subtype", "area", "department",
-                   "source", "discovered_at", "due_on")
+                   "source", "discovered_at", "due_on", "people_involved")
 ASSIGNABLE_FIELDS = ("level", "lead", *DUTY_FIELDS.values())
 REPORTABLE_AREA_KINDS = {AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.MICROGRID}
 
@@ -190,9 +193,25 @@ def _area_outside_scope() -> RuleBroken:
 
 
 def _check_subtype(category, subtype) -> None:
-    if subtype is not None and subtype.category_id != category.pk:
+    if subtype is None:
+        return
+    if not subtype.is_active:
+        raise RuleBroken(retired_subtype_message(subtype), field="subtype")
+    if subtype.category_id != category.pk:
         raise RuleBroken(_("The subtype %(subtype)s is not in the category %(category)s.")
                          % {"subtype": subtype.name, "category": category.name}, field="subtype")
+
+
+def retired_subtype_message(subtype) -> str:
+    """Why a retired subtype is refused, naming what replaced it (for reports, imports
+    and the API alike)."""
+    replacement = subtype.replaced_by
+    if replacement is None:
+        return _("The subtype %(subtype)s is no longer used; choose another.") % {
+            "subtype": subtype.name}
+    return _("The subtype %(subtype)s is no longer used; use %(replacement)s "
+             "(%(code)s) instead.") % {"subtype": subtype.name, "replacement": replacement.name,
+                                       "code": replacement.code}
 
 
 def relink_matters_under(area: Area) -> int:
@@ -248,8 +267,8 @@ class _ReportFacts:
 def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: str, category,
                   area: Area, subtype=None, department=None, source: str = "grid_patrol",
                   discovered_at=None, level: str | None = None, due_on: date | None = None,
-                  duties: dict | None = None, lead=None, parties: list[dict] | None = None
-                  ) -> _Draft:
+                  duties: dict | None = None, lead=None, parties: list[dict] | None = None,
+                  people_involved: int | None = None) -> _Draft:
     """Check one report by the register's rules, in this order, and build its matter.
     Reads nothing but what ``facts`` holds (and the actor's department and explicitly
     named people, when not already loaded). Raises Forbidden or RuleBroken (with the field).
@@ -259,6 +278,7 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
         raise RuleBroken(_("A matter needs a title."), field="title")
     if not description:
         raise RuleBroken(_("Describe the matter briefly."), field="description")
+    refuse_personal_data(title=title, description=description)
     _check_area_kind(area)
     if area.pk not in facts.areas_in_scope:
         raise _area_outside_scope()
@@ -286,6 +306,7 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
         code="", title=title, description=description, category=category, subtype=subtype,
         department=department, source=source, discovered_at=discovered_at, level=level or None,
         due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
+        people_involved=people_involved,
         graded_at=now if level else None,
         created_at=now, updated_at=now,
         **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
@@ -306,7 +327,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
                 department=None, source: str = "grid_patrol", discovered_at=None,
                 level: str | None = None, due_on: date | None = None,
                 duties: dict | None = None, lead=None, parties: list[dict] | None = None,
-                suggest: bool = True) -> ReportResult:
+                people_involved: int | None = None, suggest: bool = True) -> ReportResult:
     """Enter a new matter (排查上报). Its four duties default from the grid's roster
     (逐个网格明确责任人) unless given. Suggests possible duplicates; never blocks on them.
 
@@ -319,7 +340,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         actor, _ReportFacts.read(actor, [area]), now, title=title, description=description,
         category=category, area=area, subtype=subtype, department=department, source=source,
         discovered_at=discovered_at, level=level, due_on=due_on, duties=duties, lead=lead,
-        parties=parties)
+        parties=parties, people_involved=people_involved)
     risk = draft.risk
     risk.code = next_risk_code(timezone.localtime(now).year)
     risk.save()
@@ -438,6 +459,8 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
                if getattr(risk, field) != value}
     if not changed:
         return risk
+    refuse_personal_data(**{field: changed[field] for field in ("title", "description")
+                            if field in changed})
     # Starting demanded a level and four named persons; clearing one afterwards would
     # leave a matter being resolved that could never have started.
     cleared = [field for field in ("level", *DUTY_FIELDS.values())
@@ -535,12 +558,18 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
         message = (_("Writing off needs a resolution note.") if action == Action.CLOSE
                    else _("Give a reason in the note."))
         raise RuleBroken(message, field="note")
+    refuse_personal_data(note=note)
 
     now = timezone.now()
     fields = ["status"]
     from_status, from_tier = risk.status, risk.tier
     if action == Action.START:
         _check_start_preconditions(risk)
+    if action == Action.CONFIRM_GRADE:
+        if not risk.level:
+            raise RuleBroken(_("Grade the matter before confirming its grade."), field="level")
+        risk.graded_at = now
+        fields = ["graded_at"]
     if action == Action.CLOSE:
         risk.resolution_note = note
         risk.closed_at = now
@@ -556,7 +585,10 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
     risk.status = to_status or risk.status
     _save(risk, fields, now=now)
     changes = {"tier": [from_tier, risk.tier]} if risk.tier != from_tier else {}
-    _event(risk, EventKind.TRANSITION, actor, action=action, from_status=from_status,
+    kind = EventKind.TRANSITION
+    if action == Action.CONFIRM_GRADE:  # the status does not move: say what was confirmed
+        kind, changes = EventKind.GRADE_CONFIRMED, {"level": risk.level}
+    _event(risk, kind, actor, action=action, from_status=from_status,
            to_status=risk.status, note=note, changes=changes)
     return risk
 
@@ -593,6 +625,10 @@ def deescalate_risk(risk, *, actor, note, version=None):
     return transition_risk(risk, Action.DEESCALATE, actor=actor, note=note, version=version)
 
 
+def confirm_grade(risk, *, actor, note="", version=None):
+    return transition_risk(risk, Action.CONFIRM_GRADE, actor=actor, note=note, version=version)
+
+
 def available_actions(risk: Risk, user) -> list[str]:
     """The actions ``user`` may take on ``risk`` now (for the buttons on its page)."""
     actions = []
@@ -602,6 +638,8 @@ def available_actions(risk: Risk, user) -> list[str]:
         if action == Action.ESCALATE and risk.tier == Tier.DISTRICT:
             continue
         if action == Action.DEESCALATE and risk.tier == Tier.COMMUNITY:
+            continue
+        if action == Action.CONFIRM_GRADE and not risk.level:
             continue
         actions.append(action)
     return actions
@@ -616,6 +654,7 @@ def add_note(risk: Risk, *, actor, note: str) -> RiskEvent:
     note = (note or "").strip()
     if not note:
         raise RuleBroken(_("The note is empty."), field="note")
+    refuse_personal_data(note=note)
     risk = _lock(risk, None)
     _save(risk, [])
     return _event(risk, EventKind.NOTE, actor, note=note)
@@ -685,6 +724,7 @@ def save_resolution_plan(risk: Risk, *, actor, measures: str, owner=None,
     _require(actor, permissions.PLAN, risk)
     if not (measures or "").strip():
         raise RuleBroken(_("Write the measures of the plan."), field="measures")
+    refuse_personal_data(measures=measures)
     _check_person_in_scope(owner, risk.area, "owner")
     plan, created = ResolutionPlan.objects.update_or_create(
         risk=risk, defaults={"measures": measures.strip(), "owner": owner,
@@ -707,6 +747,7 @@ def save_emergency_plan(risk: Risk, *, actor, reason: str = "", **content) -> Em
     if missing:
         raise RuleBroken(_("Fill in every part of the emergency plan."), field=missing[0])
     content = {field: content[field].strip() for field in EmergencyPlan.CONTENT_FIELDS}
+    refuse_personal_data(**content, reason=reason)
     plan = EmergencyPlan.objects.select_for_update().filter(risk=risk).first()
     if plan is None:
         plan = EmergencyPlan.objects.create(risk=risk, **content)
@@ -737,6 +778,7 @@ def record_drill(plan: EmergencyPlan, *, actor, held_on: date, participants: str
     _require(actor, permissions.PLAN, risk)
     if not (participants or "").strip() or not (summary or "").strip():
         raise RuleBroken(_("Say who took part and how the drill went."), field="summary")
+    refuse_personal_data(participants=participants, summary=summary, findings=findings)
     if held_on > timezone.localdate():
         raise RuleBroken(_("A drill is recorded after it was held."), field="held_on")
     drill = EmergencyDrill.objects.create(plan=plan, held_on=held_on,
@@ -766,6 +808,39 @@ def link_duplicate(risk: Risk, original: Risk, *, actor, version: int | None = N
     _event(risk, EventKind.LINKED, actor, action=Action.REJECT, from_status=from_status,
            to_status=risk.status, note=_("Duplicate of %(code)s") % {"code": original.code},
            changes={"duplicate_of": original.code})
+    return risk
+
+
+# Personal data in free text -------------------------------------------------------------
+
+MASKABLE_FIELDS = ("title", "description", "resolution_note")
+
+
+@transaction.atomic
+def mask_personal_data_in_risk(risk: Risk, *, actor=None, fields=MASKABLE_FIELDS) -> Risk:
+    """Mask the identity and mobile numbers written into the matter's own text (run by
+    ``scan_personal_data --mask``; actor None is the system). Bumps the version and writes
+    one 'masked' event naming the fields masked, never their text. Fields with nothing to
+    mask are left alone; with nothing to mask at all, nothing is written.
+
+    The history is append-only: numbers in earlier events stay as written.
+    """
+    risk = _lock(risk, None)
+    if actor is not None:
+        _require(actor, permissions.EDIT, risk)
+    masked = []
+    for field in fields:
+        if field not in MASKABLE_FIELDS:
+            raise RuleBroken(_("These fields cannot be changed: %(fields)s.")
+                             % {"fields": field}, field=field)
+        text = getattr(risk, field)
+        masked_text = mask_personal_data(text)
+        if masked_text != text:
+            setattr(risk, field, masked_text)
+            masked.append(field)
+    if masked:
+        _save(risk, masked)
+        _event(risk, EventKind.MASKED, actor, changes={"fields": masked})
     return risk
 
 

@@ -26,7 +26,7 @@ LABELS = {
     "duplicate_of": _("Duplicate of"),
 }
 # Bookkeeping keys of some events that say nothing to a reader.
-HIDDEN_KEYS = {"created"}
+HIDDEN_KEYS = {"created", "subtype_code"}
 
 
 @dataclass
@@ -102,7 +102,7 @@ def timeline_entries(events) -> list[TimelineEntry]:
     entries = []
     for event in events:
         entry = TimelineEntry(event=event, title=_title(event), changes=_changes(event))
-        if event.from_status or event.to_status:
+        if (event.from_status or event.to_status) and event.from_status != event.to_status:
             entry.from_status = _status_label(event.from_status) if event.from_status else ""
             entry.to_status = _status_label(event.to_status) if event.to_status else ""
         entries.append(entry)

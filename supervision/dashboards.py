@@ -10,14 +10,15 @@ whatever the number of matters:
 - the weekly trend from the rhythm's weekly snapshots where they exist, the other weeks
   (always the current one) counted in the same scan;
 - last month's rates from the rhythm's monthly snapshot, the data quality from
-  rhythm.snapshots.data_quality_rows, the targets from rhythm.snapshots.TARGET_RATE;
+  rhythm.snapshots.data_quality_rows;
 - one small query each for overdue warnings, overdue action items, findings, listed
   supervision, campaigns, the top overdue matters and today's daily check.
 
-The live rates use the monthly statistics' definition (rhythm.snapshots.monthly_rows):
-per level, resolved or written off (DONE) over every matter not found invalid. Calling
-monthly_rows itself would scan the matters a second time with a join; the cube already
-holds those counts (tests/test_supervision_dashboards.py checks both agree).
+The rates and their targets are risks.figures' (化解率: per level, resolved or written
+off over every matter not found invalid), the definition the monthly statistics and the
+write-off progress ledger count with too. Calling rhythm.snapshots.monthly_rows itself
+would scan the matters a second time with a join; the cube already holds those counts
+(tests/test_one_resolution_rate.py checks that all of them agree).
 
 The city dashboard counts every matter in scope with no id list at all: the cube is
 grouped per community × status in a subquery and rolled up to streets by one join
@@ -62,8 +63,9 @@ from grids.models import Area
 from meetings.overdue import overdue_action_items
 from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
-from rhythm.snapshots import DONE, TARGET_RATE, data_quality_rows, week_start
+from rhythm.snapshots import data_quality_rows, week_start
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Tier
+from risks.figures import TARGETS, is_done, meets_target, rate, resolution_rate
 from risks.models import Category, Risk
 from supervision.choices import (
     GRADE_ORDER,
@@ -105,10 +107,6 @@ def register_link(within: int | None = None, *, open_only: bool = False, **filte
 @lru_cache(maxsize=1)
 def _register_url() -> str:
     return reverse("risks:risk_list")
-
-
-def rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 # The cube: one grouped scan ---------------------------------------------------------------
@@ -243,7 +241,7 @@ def figures_of(row: dict) -> dict[str, int]:
     if status != RiskStatus.INVALID:
         for level in LEVELS:
             figures[f"valid_{level}"] = by_level[level]
-            if status in DONE:
+            if is_done(status):
                 figures[f"done_{level}"] = by_level[level]
             if status == RiskStatus.CLOSED:
                 figures[f"closed_{level}"] = by_level[level]
@@ -255,18 +253,17 @@ def _open(figures) -> int:
 
 
 def level_rates(folded: dict[str, int]) -> list[dict]:
-    """Resolution and write-off rate per level against the work plan's targets."""
+    """Resolution (risks.figures) and write-off rate per level against the work plan's
+    targets."""
     result = []
     for level in LEVELS:
         valid, done, closed = (folded[f"valid_{level}"], folded[f"done_{level}"],
                                folded[f"closed_{level}"])
-        resolution = rate(done, valid)
-        target = TARGET_RATE[level]
         result.append({
             "level": level, "label": RiskLevel(level).label, "valid": valid, "done": done,
-            "closed": closed, "resolution_rate": resolution,
-            "write_off_rate": rate(closed, valid), "target": target,
-            "met": resolution is None or resolution >= target,
+            "closed": closed, "resolution_rate": resolution_rate(done, valid),
+            "write_off_rate": rate(closed, valid), "target": TARGETS[level],
+            "met": meets_target(level, done, valid),
             "link": None,
         })
     return result
@@ -383,7 +380,7 @@ def _last_month(street: Area, community_ids: set[int], whole_street: bool) -> di
             bucket["done"] += figures.get("done", 0)
     return {"period_start": snapshot.period_start,
             "write_off_rate": rate(closed, total),
-            "levels": {level: rate(figures["done"], figures["total"])
+            "levels": {level: resolution_rate(figures["done"], figures["total"])
                        for level, figures in levels.items()}}
 
 

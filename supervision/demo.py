@@ -56,19 +56,25 @@ INSPECTIONS = [
 ]
 
 CAMPAIGN_TASKS = {
-    # campaign code: (department task, community task, categories of the matters linked)
-    "dispute_resolution": ("梳理12345、110重复警情和信访积案，逐件明确化解责任人",
+    # campaign code: ([(responsible department's code, its task)], the communities' task,
+    # categories of the matters linked). Tasks act on places and matters, never on a class
+    # of residents to count (DOMAIN.md, "a register of matters, not of people").
+    "dispute_resolution": ([("pingan", "梳理12345、110重复警情和信访积案，逐件明确化解责任人")],
                            "对家庭邻里、婚恋情感等隐性矛盾逐一建账、动态销号", ["disputes"]),
-    "seasonal_crackdown": ("结合警情监测梳理治安重点区域，配合开展挂牌整治",
-                           "集中清查辖区出租房屋和流动人口", ["public_order"]),
-    "key_groups": ("核查刑满释放和社区矫正人员帮扶措施落实情况",
-                   "摸清严重精神障碍患者底数，逐户落实监护责任", ["key_persons"]),
-    "public_safety": ("排查散装汽油、危化品等重点物品经营单位",
+    "seasonal_crackdown": ([("pingan", "结合警情监测梳理治安重点区域，配合开展挂牌整治")],
+                           "集中检查辖区出租房屋、闲置厂房的消防和治安隐患，督促房东和产权单位整改",
+                           ["public_order"]),
+    "key_groups": ([("pingan", "对扬言报复、个人极端行为风险事项落实一事一策和稳控责任"),
+                    ("social", "对生活困难、监护照料缺失引发的风险事项逐件落实救助帮扶和化解措施")],
+                   "逐件核实本社区监护照料缺失、生活困难引发的风险事项，明确帮扶责任人",
+                   ["key_persons"]),
+    "public_safety": ([("emergency", "排查散装汽油、危化品等重点物品经营单位")],
                       "检查寄递网点“三项制度”落实情况", []),
-    "campus_safety": ("督促辖区学校开展校园风险隐患大排查",
+    "campus_safety": ([("social", "督促辖区学校开展校园风险隐患大排查")],
                       "落实校园周边“护学岗”高峰勤务", []),
-    "youth_crime_prevention": ("联合学校开展防欺凌和法治教育进校园",
-                               "排查夜间聚集的失管青少年，落实家庭监护", []),
+    "youth_crime_prevention": ([("pingan", "联合学校开展防欺凌和法治教育进校园")],
+                               "检查校园周边网吧、娱乐场所违规接纳未成年人问题，督促经营者整改",
+                               []),
 }
 
 
@@ -170,7 +176,7 @@ def _listings(street: Area, groups, leader, today) -> None:
         services.escalate_overdue_listings(slipping.deadline + timedelta(days=1))
     if leader is not None and len(high) > 1:
         listing = services.list_for_supervision(
-            actor=leader, risk=high[1], reason="涉众诉求反复，需限期化解。",
+            actor=leader, risk=high[1], reason="化解措施落实不到位、纠纷反复，需限期化解。",
             deadline=today + timedelta(days=3))
         services.escalate_overdue_listings(listing.deadline + timedelta(days=1))
 
@@ -178,7 +184,8 @@ def _listings(street: Area, groups, leader, today) -> None:
 def _campaigns(street: Area, leader, today) -> None:
     if leader is None:
         return
-    departments = list(Department.objects.filter(street=street).order_by("code"))
+    departments = {department.code.split("-", 1)[1]: department
+                   for department in Department.objects.filter(street=street)}
     communities = list(Area.objects.filter(path__startswith=street.path,
                                            kind=AreaKind.COMMUNITY).order_by("code"))
     if not departments or not communities:
@@ -187,13 +194,18 @@ def _campaigns(street: Area, leader, today) -> None:
         texts = CAMPAIGN_TASKS.get(campaign.code)
         if texts is None:
             continue
-        department_text, community_text, categories = texts
-        department_task = services.add_campaign_task(
-            campaign, actor=leader, title=department_text,
-            owner_department=departments[index % len(departments)],
-            deadline=today + timedelta(days=20 + index * 5))
-        services.report_task_progress(department_task, actor=leader, note="已制定工作方案，正在推进。",
-                                      progress=30 + index * 10, status=TaskStatus.IN_PROGRESS)
+        department_tasks, community_text, categories = texts
+        for department_code, department_text in department_tasks:
+            department = departments.get(department_code)
+            if department is None:
+                continue
+            department_task = services.add_campaign_task(
+                campaign, actor=leader, title=department_text, owner_department=department,
+                deadline=today + timedelta(days=20 + index * 5))
+            services.report_task_progress(department_task, actor=leader,
+                                          note="已制定工作方案，正在推进。",
+                                          progress=30 + index * 10,
+                                          status=TaskStatus.IN_PROGRESS)
         for offset in (0, 5):
             community = communities[(index + offset) % len(communities)]
             task = services.add_campaign_task(
@@ -201,7 +213,7 @@ def _campaigns(street: Area, leader, today) -> None:
                 deadline=today + timedelta(days=10 + index * 3 + offset))
             officer = _officer(community)
             if officer is not None and offset == 0:
-                services.report_task_progress(task, actor=officer, note="已完成摸排并建立工作台账。",
+                services.report_task_progress(task, actor=officer, note="已逐件核查并建立工作台账。",
                                               progress=100, status=TaskStatus.DONE)
         for matter in (Risk.objects.filter(community__path__startswith=street.path,
                                            category__code__in=categories)

@@ -27,6 +27,7 @@ from grids.scoping import scope_roots, visible_departments
 from inbox.services import Notice as InboxNotice
 from inbox.services import deliver
 from quanfu.errors import Forbidden, RuleBroken
+from quanfu.personal_data import refuse_personal_data
 from risks.models import Risk
 from risks.scoping import visible_risks
 from supervision import evidence as evidence_checks
@@ -78,9 +79,12 @@ def _require_area_in_scope(actor, area: Area, field: str = "community") -> None:
 
 
 def _required_text(value: str, field: str, message) -> str:
+    """The text stripped; refused when empty (with ``message``) or holding an identity or
+    mobile number."""
     value = (value or "").strip()
     if not value:
         raise RuleBroken(message, field=field)
+    refuse_personal_data(**{field: value})
     return value
 
 
@@ -130,6 +134,7 @@ def record_inspection(*, actor, group: SupervisionGroup, community: Area, held_o
         raise RuleBroken(_("Choose an announced inspection or an unannounced visit."),
                          field="manner")
     checked = _required_text(checked, "checked", _("Say what was checked."))
+    refuse_personal_data(summary=summary)
     return Inspection.objects.create(group=group, community=community, held_on=held_on,
                                      kind=kind, manner=manner, checked=checked,
                                      summary=(summary or "").strip(), recorded_by=actor)
@@ -276,6 +281,7 @@ def accept_rectification(finding: Finding, *, actor, note: str = "") -> Finding:
         raise RuleBroken(_("A finding is closed only once the community has said how it "
                            "was rectified."), field="note")
     note = (note or "").strip()
+    refuse_personal_data(note=note)
     return _transition(finding, FindingAction.ACCEPT, actor=actor, note=note,
                        accepted_by=actor, accepted_at=lambda now: now, acceptance_note=note)
 
@@ -355,6 +361,7 @@ def draft_notice(*, actor, group: SupervisionGroup, findings: list[Finding],
     """
     permissions.require_group(actor, permissions.NOTICE, group)
     findings = _check_findings(group, list(findings))
+    refuse_personal_data(title=title, body=body)
     notice = Notice.objects.create(
         group=group, title=(title or "").strip() or _default_title(group),
         body=(body or "").strip() or _default_body(findings), drafted_by=actor)

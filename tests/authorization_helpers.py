@@ -39,7 +39,7 @@ from risks.choices import RiskLevel, Tier
 from risks.models import Category, Risk
 from supervision import services as supervision_services
 from supervision.models import Campaign, SupervisionGroup
-from tests.conftest import Street, make_user
+from tests.conftest import Street, make_user, seed_taxonomy
 from tests.meetings_helpers import hold
 from tests.supervision_helpers import EMERGENCY_PLAN, days_from_today, find, inspect
 
@@ -155,8 +155,10 @@ def seed_reference_data():
     """Categories and campaigns as their data migrations seed them (a transactional test
     that ran earlier has flushed them). Both seeds are idempotent."""
     if not Category.objects.exists():
-        importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
+        seed_taxonomy()
     importlib.import_module("supervision.migrations.0004_seed_campaigns").seed(apps, None)
+    importlib.import_module("supervision.migrations.0006_key_groups_summary_on_matters"
+                            ).rewrite(apps, None)
 
 
 def build_objects(street, people) -> dict:

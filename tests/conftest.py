@@ -237,18 +237,29 @@ def log_in(page, username, password=PASSWORD):
     page.click("button[type=submit]")
 
 
-@pytest.fixture
-def categories(db):
-    """The seven categories, seeded by the migration (and seeded again after a
-    transactional test has flushed the tables)."""
+def seed_taxonomy():
+    """The categories and subtypes as the migrations leave them: seeded, then the subtypes
+    about people retired (for tests that run after a transactional test flushed them).
+    Idempotent."""
     import importlib
 
     from django.apps import apps
 
+    importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
+    importlib.import_module("risks.migrations.0010_retire_subtypes_about_people").retire(
+        apps, None)
+
+
+@pytest.fixture
+def categories(db):
+    """The seven categories, seeded by the migration (and seeded again after a
+    transactional test has flushed the tables)."""
+
+
     from risks.models import Category
 
     if not Category.objects.exists():
-        importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
+        seed_taxonomy()
     return {category.code: category for category in Category.objects.all()}
 
 

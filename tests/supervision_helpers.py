@@ -16,7 +16,7 @@ from supervision import services
 from supervision.models import Campaign, SupervisionGroup
 from tests.conftest import make_user
 
-EMERGENCY_PLAN = {"start_criteria": "聚集超过5人", "stop_criteria": "情绪平稳",
+EMERGENCY_PLAN = {"start_criteria": "发生肢体冲突", "stop_criteria": "情绪平稳",
                   "command": "社区书记现场指挥", "duties": "社区劝导、网格员稳控",
                   "measures": "隔离双方、组织调解", "supplies": "执法记录仪"}
 
@@ -29,6 +29,8 @@ def seed_campaigns():
     """The six campaigns as their data migration seeds them (a transactional test that
     ran earlier has flushed them). Idempotent."""
     importlib.import_module("supervision.migrations.0004_seed_campaigns").seed(apps, None)
+    importlib.import_module("supervision.migrations.0006_key_groups_summary_on_matters"
+                            ).rewrite(apps, None)
     return {campaign.code: campaign for campaign in Campaign.objects.all()}
 
 

@@ -151,6 +151,7 @@ PAGES = {
     "rhythm:daily_check_detail":
         (("community",), (LOGIN, 403, 200, 404, 200, 200, 200, 404, 403, 200)),
     "rhythm:daily_check_item_confirm": (("check_item",), NOT_ALLOWED),
+    "rhythm:daily_check_rest_unchanged": (("community",), NOT_ALLOWED),
     "rhythm:grid_today": ((), (LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
     "rhythm:zero_report_create": ((), NOT_ALLOWED),
     "rhythm:instruction_list": ((), (LOGIN, 302, 200, 200, 200, 200, 200, 200, 403, 200)),
@@ -245,6 +246,8 @@ PAGES = {
     "api:warning-list": ((), API_EVERYONE),
     "api:warning-detail": (("warning",), API_IN_A),
     "api:warning-feedback": (("warning",), API_NOT_ALLOWED),
+    # 月统: the readers of the monthly statistics page, and API clients
+    "api:statistics-monthly": ((), (401, 403, 200, 200, 200, 200, 200, 200, 200, 200)),
     "api:supervision-finding-list": ((), API_EVERYONE),
     "api:supervision-finding-detail":
         (("finding",), (401, 404, 200, 404, 200, 200, 200, 404, 200, 200)),
@@ -298,6 +301,8 @@ UNSAFE = {
     "rhythm:warning_feedback": {"POST": (LOGIN, OK, OK, 404, OK, 403, OK, 404, 403, OK)},
     "rhythm:warning_create": {"POST": MATTER_HANDLERS},
     "rhythm:daily_check_item_confirm": {"POST": (LOGIN, 404, OK, 404, 403, 403, OK, 404, 403, OK)},
+    "rhythm:daily_check_rest_unchanged":
+        {"POST": (LOGIN, 404, OK, 404, 403, 403, OK, 404, 403, OK)},
     "rhythm:zero_report_create": {"POST": (LOGIN, OK, 403, 403, 403, 403, 403, 403, 403, 403)},
     "rhythm:instruction_create": {"POST": (LOGIN, 403, OK, OK, OK, 403, OK, OK, 403, OK)},
     "rhythm:instruction_answer": {"POST": (LOGIN, OK, 404, 404, 404, 404, 404, 404, 404, 404)},

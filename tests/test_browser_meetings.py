@@ -7,18 +7,16 @@ Selectors are data-testid attributes and values, not labels, so that the test ho
 either language of the interface.
 """
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from meetings.choices import ActionItemStatus, MeetingStatus
 from meetings.models import ActionItem, Meeting, MeetingItem
 from risks.choices import Action, RiskStatus, Tier
 from risks.models import Risk, RiskEvent
-from tests.conftest import log_in
+from tests.conftest import log_in, seed_taxonomy
 from tests.meetings_helpers import resolving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def seeded_categories(transactional_db):
     """A transactional test that ran earlier in this worker flushed the seeded rows."""
-    importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
+    seed_taxonomy()
 
 
 @pytest.fixture

@@ -7,15 +7,13 @@ Selectors are data-testid attributes and values, not labels, so that the test ho
 either language of the interface.
 """
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 
 from risks.choices import RiskStatus
 from risks.models import Risk
-from tests.conftest import log_in
+from tests.conftest import log_in, seed_taxonomy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +21,7 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 TITLE = "三号楼楼上漏水引发邻里纠纷"
 DESCRIPTION = "住户反映楼上卫生间长期渗漏，双方多次争吵，有升级苗头。"
 EMERGENCY_PLAN = {
-    "start_criteria": "双方发生肢体冲突或聚集超过5人",
+    "start_criteria": "双方发生肢体冲突或扬言伤害对方",
     "stop_criteria": "双方情绪平稳、达成调解协议",
     "command": "街道分管领导任总指挥，社区书记现场指挥",
     "duties": "社区负责劝导，网格员负责稳控，派出所负责处置",
@@ -37,7 +35,7 @@ RESOLUTION_NOTE = "物业完成维修，双方签订调解协议，予以销号"
 def seeded_categories(transactional_db):
     """The categories as their data migration seeds them: a transactional test that ran
     earlier in this worker has flushed every table. (Seeding is idempotent.)"""
-    importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
+    seed_taxonomy()
 
 
 @pytest.fixture
@@ -56,8 +54,10 @@ def grid_worker_reports_from_a_phone(phone, similar) -> str:
     phone.click("[data-bs-target='#qf-navigation']")
     phone.click("[data-testid=navigation] a[href='/risks/new/']")
     phone.wait_for_selector("[data-testid=report-form]")
-    # One column that fits the screen, with buttons big enough for a thumb.
+    # One column that fits the screen (the layout is not widened past the phone's width,
+    # header included), with buttons big enough for a thumb.
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate("window.innerWidth") == PHONE_VIEWPORT["width"]
     assert phone.locator("[data-testid=report-submit]").bounding_box()["height"] >= 44
     phone.select_option("#id_category", label="社会矛盾风险")
     phone.fill("#id_title", similar.title)

@@ -27,7 +27,7 @@ def settled_at_once(settings):
 
 @pytest.fixture
 def dispute_a(report, officer_a):
-    risk = report(officer_a, title="楼上漏水纠纷")
+    risk = report(officer_a, title="楼上漏水纠纷", people_involved=2)
     risk_services.add_party(risk, actor=officer_a, name="张三丰", phone=PHONE)
     return risk
 
@@ -104,9 +104,25 @@ def test_records_carry_the_items_of_the_disputes_xlsx(api, client, leader, dispu
         assert value == (row[header] if row[header] is not None else
                          (None if record[key] is None else "")), header
     assert (record["id"], record["code"], record["people_involved"]) == (
-        dispute_a.pk, dispute_a.code, 1)
+        dispute_a.pk, dispute_a.code, 2)
     assert record["main_party_id_number"] is None and record["main_party_ethnicity"] is None
     assert record["resolved"] == "3-化解中"
+
+
+def test_scale_and_people_involved_come_from_the_count_not_the_named_parties(
+        api, leader, report, officer_a):
+    """A 30-worker wage dispute needs one contact, not thirty names."""
+    wages = report(officer_a, title="装修公司拖欠工人工资", people_involved=30,
+                   description="装修公司拖欠工人工资，需协调企业尽快支付。")
+    risk_services.add_party(wages, actor=officer_a, name="王建", phone=PHONE)
+    unknown = report(officer_a, title="邻里噪音纠纷")
+    risk_services.add_party(unknown, actor=officer_a, name="李明", phone=PHONE)
+    api.force_authenticate(leader)
+    records = {record["code"]: record for record in api.get(FEED_URL).json()["results"]}
+    assert (records[wages.code]["people_involved"], records[wages.code]["scale"]) == (
+        30, "3-群体")
+    assert (records[unknown.code]["people_involved"], records[unknown.code]["scale"]) == (
+        None, None)
 
 
 # Masking ----------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def test_disputes_ledger_follows_the_platform_layout(client, leader, matter_a, r
     client.force_login(leader)
     sheet = read_sheet(client.get(export_url("disputes")))
     assert column_values(sheet, "事项编号") == [matter_a.code]
-    assert column_values(sheet, "涉及人数") == [1]
+    # the count the reporter entered (none here), never the number of named parties
+    assert column_values(sheet, "涉及人数") == [None]
     assert column_values(sheet, "证件号码") == [None]  # deliberately not collected
     assert column_values(sheet, "是否化解成功") == ["3-化解中"]
 
@@ -198,7 +199,7 @@ def test_progress_ledger_rates_against_targets(client, leader, officer_a, ready_
     client.force_login(leader)
     sheet = read_sheet(client.get(export_url("progress")))
     assert column_values(sheet, "社区") == ["花园社区", "合计"]
-    assert column_values(sheet, "中风险销号率") == [0.5, 0.5]
+    assert column_values(sheet, "中风险化解率") == [0.5, 0.5]
     assert column_values(sheet, "中风险达标（≥90%）") == ["否", "否"]
     assert column_values(sheet, "高风险达标（100%）") == ["是", "是"]
 

@@ -76,7 +76,7 @@ def graded_b(grade_in_b):
 
 @pytest.fixture
 def warning_a(graded, officer_a):
-    return issue_warning(graded, actor=officer_a, content="当事人情绪激动，可能聚集")
+    return issue_warning(graded, actor=officer_a, content="当事人情绪激动，争执可能升级")
 
 
 @pytest.fixture
@@ -244,7 +244,7 @@ def test_officer_issues_a_warning_from_the_matter(client, officer_a, graded):
     create_url = reverse("rhythm:warning_create", args=[graded.pk])
     assert create_url in matter_page
     assert client.get(create_url).status_code == 200
-    response = client.post(create_url, {"content": "可能聚集上访，请核实"})
+    response = client.post(create_url, {"content": "纠纷可能激化，请核实"})
     warning = RiskWarning.objects.get(risk=graded)
     assert response.status_code == 302
     assert response["Location"] == reverse("rhythm:warning_detail", args=[warning.pk])

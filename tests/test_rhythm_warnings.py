@@ -28,14 +28,14 @@ def graded(ready_to_start):
 
 def test_a_warning_needs_a_graded_open_matter(report, officer_a):
     with pytest.raises(RuleBroken) as error:
-        issue_warning(report(officer_a), actor=officer_a, content="情绪激动，可能聚集")
+        issue_warning(report(officer_a), actor=officer_a, content="情绪激动，争执可能升级")
     assert error.value.field == "risk"
     assert not RiskWarning.objects.exists()
 
 
 def test_issuing_computes_t_plus_2_and_tells_the_responsible_persons(graded, officer_a,
                                                                      grid_worker_a1):
-    warning = issue_warning(graded, actor=officer_a, content="情绪激动，可能聚集")
+    warning = issue_warning(graded, actor=officer_a, content="情绪激动，争执可能升级")
     assert warning.status == WarningStatus.OPEN
     assert warning.feedback_due > warning.issued_at
     assert warning.level == "medium"

@@ -46,7 +46,8 @@ def test_categories_list_the_seven_with_subtypes(api, street, officer_a, categor
                                              "disputes", "public_order", "cyber",
                                              "serious_crime"]
     disputes = api.get("/api/v1/categories/disputes/").json()
-    assert {"code": "neighbour", "name": "邻里纠纷"} in disputes["subtypes"]
+    assert {"code": "neighbour", "name": "邻里纠纷", "active": True,
+            "replaced_by": None} in disputes["subtypes"]
 
 
 def test_officer_cannot_see_other_community_matters(api, report, officer_a, officer_b,

@@ -486,7 +486,7 @@ def test_edit_of_a_written_off_matter_is_refused_with_a_message(client, officer_
 
 # Plans -------------------------------------------------------------------------------
 
-EMERGENCY_PLAN = {"start_criteria": "双方聚集超过10人", "stop_criteria": "人员散去",
+EMERGENCY_PLAN = {"start_criteria": "双方发生肢体冲突", "stop_criteria": "冲突平息",
                   "command": "街道分管领导", "duties": "社区负责劝导", "measures": "现场稳控",
                   "supplies": "对讲机"}
 

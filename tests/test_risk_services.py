@@ -294,7 +294,7 @@ def test_a_party_needs_a_name_and_a_plausible_phone(report, officer_a):
 
 # Plans -------------------------------------------------------------------------------
 
-PLAN = {"start_criteria": "聚集超过10人", "stop_criteria": "连续7日无异常",
+PLAN = {"start_criteria": "扬言伤害他人", "stop_criteria": "连续7日无异常",
         "command": "街道分管领导", "duties": "社区稳控", "measures": "专人盯守",
         "supplies": "执法记录仪"}
 

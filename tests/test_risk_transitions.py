@@ -24,6 +24,9 @@ CONTRACT = {
     Action.REOPEN: ({S.RESOLVED, S.CLOSED, S.INVALID}, "reopened"),
     Action.ESCALATE: ({S.REPORTED, S.VERIFIED, S.RESOLVING}, None),
     Action.DEESCALATE: (set(), None),  # at the community tier there is no tier below
+    # any open status, once graded: risk_in grades a matter when it verifies it, so a
+    # reported one here has no level to confirm (test_confirm_grade_needs_a_grade…)
+    Action.CONFIRM_GRADE: ({S.VERIFIED, S.RESOLVING}, None),
 }
 PERSONAS = ["grid_worker_a1", "officer_a", "section_staff", "leader", "supervisor_a",
             "api_client_user"]
@@ -137,7 +140,7 @@ def test_high_level_start_requires_a_lead_and_an_emergency_plan(report, officer_
         services.start_risk(risk, actor=officer_a)
     assert error.value.field == "emergency_plan"
     services.save_emergency_plan(
-        risk, actor=officer_a, start_criteria="聚集超过10人", stop_criteria="连续7日无异常",
+        risk, actor=officer_a, start_criteria="扬言伤害他人", stop_criteria="连续7日无异常",
         command="街道分管领导", duties="社区稳控", measures="专人盯守", supplies="执法记录仪")
     assert services.start_risk(risk, actor=officer_a).status == S.RESOLVING
 
@@ -212,6 +215,6 @@ def test_available_actions_are_what_the_user_may_do_now(ready_to_start, officer_
                                                         grid_worker_a1, leader):
     risk = ready_to_start()
     assert services.available_actions(risk, officer_a) == [
-        Action.REJECT, Action.START, Action.ESCALATE]
+        Action.REJECT, Action.START, Action.ESCALATE, Action.CONFIRM_GRADE]
     assert services.available_actions(risk, grid_worker_a1) == []
     assert Action.DEESCALATE not in services.available_actions(risk, leader)

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from rhythm.choices import WarningStatus
 from rhythm.models import RiskWarning, Snapshot
-from rhythm.snapshots import DONE, TARGET_RATE, month_start, monthly_rows, week_start
+from rhythm.snapshots import month_start, monthly_rows, week_start
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Tier
+from risks.figures import DONE_STATUSES, TARGETS
 from risks.models import Risk
 from risks.scoping import visible_risks
 from supervision import dashboards
@@ -119,11 +120,11 @@ def test_rates_per_level_equal_plain_counts_and_targets(varied, leader, street, 
                  if entry["level"] == level)
     graded = [risk for risk in matters_of(street)
               if risk.level == level and risk.status != RiskStatus.INVALID]
-    done = [risk for risk in graded if risk.status in DONE]
+    done = [risk for risk in graded if risk.status in DONE_STATUSES]
     assert (entry["valid"], entry["done"]) == (len(graded), len(done))
     assert entry["resolution_rate"] == (round(len(done) / len(graded), 4) if graded else None)
-    assert entry["target"] == TARGET_RATE[level]
-    assert entry["met"] == (not graded or len(done) / len(graded) >= TARGET_RATE[level])
+    assert entry["target"] == TARGETS[level]
+    assert entry["met"] == (not graded or len(done) / len(graded) >= TARGETS[level])
 
 
 def test_rates_agree_with_the_monthly_statistics(varied, leader, street):

@@ -191,13 +191,13 @@ def test_api_listed_supervision_and_campaigns_are_scoped(api, leader, officer_b,
     listing = services.list_for_supervision(actor=leader, community=street.community_a,
                                             reason="理由", deadline=days_from_today(5))
     campaign = Campaign.objects.get(code="key_groups")
-    services.add_campaign_task(campaign, actor=leader, title="帮教",
+    services.add_campaign_task(campaign, actor=leader, title="帮扶",
                                owner_community=street.community_a, deadline=days_from_today(5))
     api.force_authenticate(leader)
     assert [row["id"] for row in api.get("/api/v1/listed-supervisions/").json()["results"]] \
         == [listing.pk]
     tasks = api.get(f"/api/v1/campaigns/{campaign.pk}/").json()["tasks"]
-    assert [task["title"] for task in tasks] == ["帮教"]
+    assert [task["title"] for task in tasks] == ["帮扶"]
     api.force_authenticate(officer_b)
     assert api.get("/api/v1/listed-supervisions/").json()["results"] == []
     assert api.get(f"/api/v1/campaigns/{campaign.pk}/").json()["tasks"] == []

@@ -72,7 +72,7 @@ NEXT_ACTIONS = {
     RiskStatus.CLOSED: [Action.REOPEN],
     RiskStatus.INVALID: [Action.REOPEN],
 }
-EMERGENCY_PLAN = {"start_criteria": "聚集超过5人", "stop_criteria": "情绪平稳",
+EMERGENCY_PLAN = {"start_criteria": "发生肢体冲突", "stop_criteria": "情绪平稳",
                   "command": "社区书记现场指挥", "duties": "社区劝导、网格员稳控",
                   "measures": "隔离双方、组织调解", "supplies": "执法记录仪"}
 ALL_STATUSES = set(RiskStatus.values)

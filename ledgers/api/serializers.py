@@ -44,9 +44,9 @@ class DisputeRecordSerializer(serializers.Serializer):
     name = _item(serializers.CharField, "name")
     occurred_at = _item(serializers.DateTimeField, "occurred_at")
     place = _item(serializers.CharField, "place")
-    scale = _item(serializers.CharField, "scale")
+    scale = _item(serializers.CharField, "scale", allow_null=True)
     category = _item(serializers.CharField, "category")
-    people_involved = _item(serializers.IntegerField, "people_involved")
+    people_involved = _item(serializers.IntegerField, "people_involved", allow_null=True)
     summary = _item(serializers.CharField, "summary")
     organisations_involved = _item(serializers.CharField, "organisations_involved",
                                    allow_null=True)

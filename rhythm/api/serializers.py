@@ -1,6 +1,10 @@
+from datetime import date, datetime
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from rhythm.models import RiskWarning
+from risks.choices import RiskLevel
 from risks.models import Risk
 
 
@@ -30,3 +34,84 @@ class WarningCreateSerializer(serializers.Serializer):
 
 class FeedbackSerializer(serializers.Serializer):
     content = serializers.CharField()
+
+
+# Monthly statistics (月统) --------------------------------------------------------------------
+
+class MonthlyStatisticsQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^[0-9]{4}-[0-9]{2}$", required=False, help_text=(
+        "The month as YYYY-MM (2000-01 to 2099-12); the current month if not given."))
+    street = serializers.IntegerField(required=False, min_value=1, help_text=(
+        "The street (area id) to count, for a caller whose scope reaches several; the "
+        "first of them if not given. A street outside the scope answers 404."))
+
+    def validate_month(self, value: str) -> date:
+        try:
+            month = datetime.strptime(value, "%Y-%m").date()
+        except ValueError as error:
+            raise serializers.ValidationError(_("Give the month as YYYY-MM.")) from error
+        if not 2000 <= month.year <= 2099:
+            raise serializers.ValidationError(_("Give a month between 2000 and 2099."))
+        return month
+
+
+RESOLUTION_RATE_HELP = ("化解率: done ÷ valid to four decimal places (risks.figures, the "
+                        "same number as the write-off progress ledger and the dashboards); "
+                        "null when there is no valid matter.")
+
+
+class LevelFiguresSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+    valid = serializers.IntegerField(help_text=(
+        "Valid matters of the level reported before the month's end: every one but those "
+        "checked and found not to be a risk."))
+    done = serializers.IntegerField(help_text="Of those, resolved or written off (销号).")
+    resolution_rate = serializers.FloatField(allow_null=True, help_text=RESOLUTION_RATE_HELP)
+    target = serializers.FloatField(help_text=(
+        "The work plan's target: 1.0 for high-level matters, 0.9 for medium and low."))
+    met = serializers.BooleanField(help_text=(
+        "Whether done reaches the target of valid (decided on the counts; true when there "
+        "is no valid matter)."))
+
+
+class CategoryFiguresSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="The category's code (categories/).")
+    name = serializers.CharField()
+    valid = serializers.IntegerField(help_text="Valid matters of the category, any level.")
+    done = serializers.IntegerField(help_text="Of those, resolved or written off.")
+    closed = serializers.IntegerField(help_text="Of those, written off (销号).")
+    resolution_rate = serializers.FloatField(allow_null=True, help_text=RESOLUTION_RATE_HELP)
+
+
+class CommunityFiguresSerializer(serializers.Serializer):
+    community = serializers.IntegerField(allow_null=True, help_text=(
+        "The community's area id; null on the street's row."))
+    name = serializers.CharField()
+    valid = serializers.IntegerField(help_text="Valid matters, any level or none yet.")
+    done = serializers.IntegerField(allow_null=True, help_text=(
+        "Of those, resolved or written off (null in a month kept before this count was "
+        "kept)."))
+    closed = serializers.IntegerField(help_text="Of those, written off (销号).")
+    resolution_rate = serializers.FloatField(allow_null=True, help_text=RESOLUTION_RATE_HELP)
+    write_off_rate = serializers.FloatField(allow_null=True, help_text=(
+        "销号率: closed ÷ valid to four decimal places; null when there is no valid matter."))
+    feedback_due = serializers.IntegerField(help_text="Warnings whose T+2 feedback fell due "
+                                                      "in the month.")
+    feedback_on_time = serializers.IntegerField(help_text="Of those, answered by then.")
+    on_time_feedback_rate = serializers.FloatField(allow_null=True)
+    levels = LevelFiguresSerializer(many=True, help_text="High, medium and low, in that order.")
+    categories = CategoryFiguresSerializer(many=True, help_text=(
+        "The categories with valid matters, by code (empty in a month kept before they "
+        "were kept)."))
+
+
+class MonthlyStatisticsSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    street = serializers.IntegerField(help_text="The street counted (area id).")
+    kept_at = serializers.DateTimeField(allow_null=True, help_text=(
+        "When the monthly job kept these figures; null: counted now, the month has not "
+        "been kept yet."))
+    communities = CommunityFiguresSerializer(many=True, help_text=(
+        "One row per community of the street in the caller's scope with valid matters."))
+    street_total = CommunityFiguresSerializer(allow_null=True, help_text=(
+        "The whole street's row, for a caller who sees the whole street; null otherwise."))

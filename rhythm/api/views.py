@@ -1,13 +1,23 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from quanfu.api.viewsets import ScopedViewSetMixin
-from rhythm import services
-from rhythm.api.serializers import FeedbackSerializer, WarningCreateSerializer, WarningSerializer
+from rhythm import report_scope, services, snapshots
+from rhythm.api.serializers import (
+    FeedbackSerializer,
+    MonthlyStatisticsQuerySerializer,
+    MonthlyStatisticsSerializer,
+    WarningCreateSerializer,
+    WarningSerializer,
+)
 from rhythm.filters import WarningFilterSet
+from rhythm.permissions import require
 from rhythm.scoping import visible_warnings
+from risks.choices import RiskLevel
 
 
 class WarningViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -41,3 +51,59 @@ class WarningViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         warning = services.record_feedback(warning, actor=request.user,
                                            content=incoming.validated_data["content"])
         return Response(WarningSerializer(warning).data)
+
+
+class MonthlyStatisticsView(APIView):
+    """月统: the month's counts and rates by community, level and category, with the
+    street's row for a caller who sees the whole street; the same figures as the
+    monthly statistics page (rhythm.report_scope.monthly_rows: as kept by the monthly job,
+    or counted now).
+
+    化解率 (resolution rate) = matters resolved or written off ÷ valid matters of the
+    period, the valid ones being every matter reported before the month's end except
+    those checked and found not to be a risk; targets: high-level matters 100%, medium
+    and low at least 90%. One definition (risks.figures) for this, the write-off progress
+    ledger and the dashboards."""
+
+    @extend_schema(parameters=[MonthlyStatisticsQuerySerializer],
+                   responses={200: MonthlyStatisticsSerializer})
+    def get(self, request):
+        require(request.user, "read_statistics")
+        query = MonthlyStatisticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start = snapshots.month_start(query.validated_data.get("month")
+                                      or timezone.localdate())
+        scope = report_scope.figures_scope(request.user, query.validated_data.get("street"))
+        rows, kept = report_scope.monthly_rows(scope, start)
+        street_rows = [row for row in rows if row["community_id"] is None]
+        body = {
+            "month": f"{start:%Y-%m}", "street": scope.street.pk,
+            "kept_at": kept.created_at if kept else None,
+            "communities": [_api_row(row) for row in rows if row["community_id"] is not None],
+            "street_total": _api_row(street_rows[0]) if street_rows else None,
+        }
+        return Response(MonthlyStatisticsSerializer(body).data)
+
+
+def _api_row(row: dict) -> dict:
+    """A row of rhythm.snapshots.monthly_rows in the API's words: levels and categories
+    as lists, ``total`` named ``valid``. A month kept before categories and the overall
+    done count were kept has none of them."""
+    return {
+        "community": row["community_id"], "name": row["community"], "valid": row["total"],
+        "done": row.get("done"), "closed": row["closed"],
+        "resolution_rate": row.get("resolution_rate"), "write_off_rate": row["write_off_rate"],
+        "feedback_due": row["feedback_due"], "feedback_on_time": row["feedback_on_time"],
+        "on_time_feedback_rate": row["on_time_feedback_rate"],
+        "levels": [_api_level(level, row["levels"][level]) for level in RiskLevel.values],
+        "categories": [{"category": code, "name": figures["name"], "valid": figures["total"],
+                        "done": figures["done"], "closed": figures["closed"],
+                        "resolution_rate": figures["rate"]}
+                       for code, figures in row.get("categories", {}).items()],
+    }
+
+
+def _api_level(level: str, figures: dict) -> dict:
+    return {"level": level, "valid": figures["total"], "done": figures["done"],
+            "resolution_rate": figures["rate"], "target": figures["target"],
+            "met": figures["met"]}

@@ -16,9 +16,16 @@ from risks.models import DUTY_FIELDS, Category, Party, Risk, RiskEvent, Subtype
 
 
 class SubtypeSerializer(serializers.ModelSerializer):
+    """A subtype; a retired one (``active`` false) is listed for history, with the code
+    of the subtype that replaced it."""
+
+    active = serializers.BooleanField(source="is_active", read_only=True)
+    replaced_by = serializers.SlugRelatedField(slug_field="code", read_only=True,
+                                               allow_null=True)
+
     class Meta:
         model = Subtype
-        fields = ["code", "name"]
+        fields = ["code", "name", "active", "replaced_by"]
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -30,9 +37,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SubtypeSerializer(many=True))
     def get_subtypes(self, category):
-        return SubtypeSerializer(
-            [subtype for subtype in category.subtypes.all() if subtype.is_active], many=True
-        ).data
+        return SubtypeSerializer(category.subtypes.all(), many=True).data
 
 
 class DutiesSerializer(serializers.Serializer):
@@ -91,7 +96,7 @@ LIST_ROW_FIELDS = (
     "department_id", "source", "level", "status", "tier", "discovered_at", "created_at",
     "updated_at", "due_on", "closed_at", *(f"{field}_id" for field in DUTY_FIELDS.values()),
     "lead_id", "version", "reported_by_id", "resolution_note", "duplicate_of_id",
-    "category_code", "subtype_code",
+    "graded_at", "people_involved", "category_code", "subtype_code",
 )
 _DUTY_COLUMNS = tuple((duty, f"{field}_id") for duty, field in DUTY_FIELDS.items())
 
@@ -123,7 +128,8 @@ class RiskSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "description", "category", "subtype", "area",
                   "department", "source", "level", "status", "tier", "discovered_at",
                   "created_at", "updated_at", "due_on", "closed_at", "duties", "lead",
-                  "version", "overdue", "reported_by", "resolution_note", "duplicate_of"]
+                  "version", "overdue", "reported_by", "resolution_note", "duplicate_of",
+                  "graded_at", "people_involved"]
         read_only_fields = fields
 
     @extend_schema_field(DutiesSerializer)
@@ -160,6 +166,8 @@ class RiskSerializer(serializers.ModelSerializer):
             "overdue": bool(due_on and row["status"] in OPEN_STATUSES and due_on < today),
             "reported_by": row["reported_by_id"], "resolution_note": row["resolution_note"],
             "duplicate_of": row["duplicate_of_id"],
+            "graded_at": _moment(row["graded_at"], zone),
+            "people_involved": row["people_involved"],
         }
         for field in self._added_fields():
             attribute = field.get_attribute(risk)
@@ -237,8 +245,11 @@ class RiskCreateSerializer(_ScopedInput):
     description = serializers.CharField()
     category = serializers.SlugRelatedField(slug_field="code",
                                             queryset=Category.objects.filter(is_active=True))
+    # every subtype passes: risks.services refuses a retired one, naming its replacement
     subtype = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
-                                           queryset=Subtype.objects.filter(is_active=True))
+                                           queryset=Subtype.objects.select_related(
+                                               "replaced_by"))
+    people_involved = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
     department = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
                                                     queryset=Department.objects.none())
@@ -263,8 +274,11 @@ class RiskUpdateSerializer(_ScopedInput):
     description = serializers.CharField(required=False)
     category = serializers.SlugRelatedField(slug_field="code", required=False,
                                             queryset=Category.objects.filter(is_active=True))
+    # every subtype passes: risks.services refuses a retired one, naming its replacement
     subtype = serializers.SlugRelatedField(slug_field="code", required=False, allow_null=True,
-                                           queryset=Subtype.objects.filter(is_active=True))
+                                           queryset=Subtype.objects.select_related(
+                                               "replaced_by"))
+    people_involved = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     area = serializers.PrimaryKeyRelatedField(required=False, queryset=Area.objects.none())
     department = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
                                                     queryset=Department.objects.none())

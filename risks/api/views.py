@@ -45,7 +45,8 @@ class CategoryViewSet(ScopedReadOnlyViewSet):
 
     def visible_queryset(self, user):
         return Category.objects.filter(is_active=True).prefetch_related(
-            Prefetch("subtypes", queryset=Subtype.objects.order_by("position", "code")))
+            Prefetch("subtypes", queryset=Subtype.objects.select_related("replaced_by")
+                     .order_by("position", "code")))
 
 
 class RiskPagination(PageNumberPagination):
