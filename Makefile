@@ -30,8 +30,11 @@ demo: install
 run: demo
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bin/dev-server
 
+# lint-imports: the layers of the README (pyproject.toml, [tool.importlinter]); an upward
+# import between apps fails it.
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 migrations-check: install-test
 	$(PY) manage.py makemigrations --check --dry-run

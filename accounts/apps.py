@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and access")
 
     def ready(self):
+        # here, not above: they use the models, which load after the app registry
         from accounts import checks, schema, signals  # noqa: F401  (schema: token auth in OpenAPI)
 
         signals.connect()

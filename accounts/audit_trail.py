@@ -9,17 +9,16 @@ and can go.
 
 import logging
 
+from accounts.client_address import client_ip
+from audit import services as audit_services
+
 logger = logging.getLogger("accounts.security")
 
 
 def record(*, action: str, actor=None, target: str = "", detail: str = "", request=None) -> None:
-    try:
-        from audit.services import record_event
-    except ImportError:
-        record_event = None
+    # looked up at each call: the audit app may lack it (see the module's docstring)
+    record_event = getattr(audit_services, "record_event", None)
     if record_event is None:
-        from accounts.client_address import client_ip
-
         logger.info("%s actor=%s target=%s detail=%s address=%s", action,
                     getattr(actor, "pk", None), target, detail,
                     client_ip(request) if request is not None else "")

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.roles import DUTY_ROLES
-from grids.scoping import area_scope_q
+from grids.scoping import area_scope_q, scope_roots
 
 
 def visible_people(user) -> QuerySet[User]:
@@ -26,8 +26,6 @@ def get_person_for_user(user, pk) -> User:
 def people_for_duties(user) -> QuerySet[User]:
     """Whom ``user`` may name on duty or as lead: staff working in their scope, and the
     staff of the areas above it (a street leader leads a community's high-level matter)."""
-    from grids.scoping import scope_roots
-
     roots = scope_roots(user)
     above = set()
     for root in roots or []:

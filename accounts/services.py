@@ -8,6 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User, hash_token_key
+from audit.choices import AuditAction
+from audit.context import current_actor
+from audit.services import record_event
 
 
 @transaction.atomic
@@ -17,7 +20,11 @@ def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> t
     Returns the token and its key; the key is not stored and cannot be shown again.
     """
     now = timezone.now()
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    revoked = list(ApiToken.objects.select_for_update()
+                   .filter(user=user, revoked_at__isnull=True).values_list("pk", flat=True))
+    if revoked:
+        ApiToken.objects.filter(pk__in=revoked).update(revoked_at=now)
+        _record_revocation(user, revoked, "rotated")
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -29,10 +36,21 @@ def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> t
     return token, key
 
 
+@transaction.atomic
 def revoke_api_token(token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+    """Revoke ``token`` now; a token already revoked keeps its time, and nothing is
+    recorded for it. Side effect: one audit entry (update() sends no signal)."""
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
-    )
+    ):
+        _record_revocation(token.user, [token.pk], "revoked")
+
+
+def _record_revocation(user: User, token_ids: list[int], how: str) -> None:
+    """One audit entry for tokens revoked with update(), by whoever is acting now."""
+    record_event(action=AuditAction.UPDATE, actor=current_actor(), target="accounts.apitoken",
+                 detail=f"{len(token_ids)} API token(s) of {user.get_username()} {how}",
+                 changes={"revoked": token_ids, "user": user.pk})
 
 
 def find_usable_token(key: str) -> ApiToken | None:

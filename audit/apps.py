@@ -7,6 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        from audit import signals
+        from audit import signals  # not above: it uses the models, loaded after the registry
 
         signals.connect_model_receivers()

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from django.db import connections, transaction
 from django.utils import timezone
 
+from audit.choices import AuditAction
+
 GENESIS_HASH = "0" * 64
 # The fields the hash covers, in the canonical serialisation.
 HASHED_FIELDS = ("seq", "created_at", "actor_id", "street_id", "username", "action",
@@ -65,7 +67,7 @@ def lock_chain(using: str = DATABASE) -> None:
 
 def _lock_and_read_last(using: str):
     """(seq, hash) of the last entry, read after the chain's lock is held."""
-    from audit.models import AuditEntry
+    from audit.models import AuditEntry  # not above: audit.models imports this module
 
     connection = connections[using]
     if connection.vendor == "postgresql" and \
@@ -87,7 +89,7 @@ def append(values: dict, *, using: str = DATABASE):
     """Write one entry at the end of the chain. ``values`` are the entry's fields except
     seq, created_at, prev_hash and hash. The lock, the read of the last entry through the
     seq index (one round trip), and the INSERT."""
-    from audit.models import AuditEntry
+    from audit.models import AuditEntry  # not above: audit.models imports this module
 
     with transaction.atomic(using=using, savepoint=False):
         last = _lock_and_read_last(using)
@@ -120,8 +122,7 @@ class Verification:
 def verify(*, batch_size: int = 2000, using: str = DATABASE) -> Verification:
     """Walk the chain in seq order, ``batch_size`` entries at a time (memory stays flat),
     and stop at the first entry that does not hold."""
-    from audit.choices import AuditAction
-    from audit.models import AuditEntry
+    from audit.models import AuditEntry  # not above: audit.models imports this module
 
     entries = AuditEntry.objects.using(using)
     count, first_seq, expected_seq, expected_prev = 0, None, None, None

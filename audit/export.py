@@ -1,11 +1,12 @@
 """The audit log's filtered entries as .xlsx, written row by row with the ledgers' writer
-(ledgers.xlsx: write-only, formula-safe text, who exported it and when)."""
+(quanfu.xlsx: write-only, formula-safe text, who exported it and when)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.choices import AuditAction
 from audit.wording import describe_changes
-from ledgers.xlsx import Column, LedgerWorkbook, exported_line
+from quanfu.xlsx import Column, LedgerWorkbook, exported_line
 
 # Excel holds about a million rows; an export this large is a backup, not a reading.
 MAX_EXPORT_ROWS = 200_000
@@ -39,8 +40,6 @@ def _rows(queryset):
 
 def write_entries(queryset, *, user):
     """Returns (open temporary file, rows written, whether rows were left out)."""
-    from audit.choices import AuditAction
-
     actions = dict(AuditAction.choices)
     workbook = LedgerWorkbook()
     sheet = workbook.add_sheet(_("Audit log"), columns())

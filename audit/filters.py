@@ -1,18 +1,18 @@
 """The one FilterSet of the audit log: the browse page and its .xlsx export. Every filter
 matches an index (audit.models.AuditEntry.Meta.indexes, created_at, seq)."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.choices import AuditAction
 from audit.model_changes import audited_models
 from audit.models import AuditEntry
 from audit.origin import clean_ip_address
+from quanfu.clock import local_midnight
 
 
 def record_type_choices():
@@ -23,7 +23,7 @@ def record_type_choices():
 def start_of(day) -> datetime | None:
     """Local midnight of ``day``, or None past the calendar's last day."""
     try:
-        return timezone.make_aware(datetime.combine(day, time.min))
+        return local_midnight(day)
     except (OverflowError, ValueError):
         return None
 

@@ -30,6 +30,8 @@ from django.apps import apps
 from django.db import connections, models
 from django.utils import timezone
 
+from quanfu.append_only import AppendOnlyModel
+
 AUDITED_APPS = ("accounts", "grids", "risks", "ledgers", "meetings", "supervision", "rhythm")
 
 NOT_AUDITED = {
@@ -110,8 +112,6 @@ def clean_text(text: str) -> str:
 
 
 def _is_history(model) -> bool:
-    from quanfu.append_only import AppendOnlyModel
-
     return issubclass(model, AppendOnlyModel)
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.chain import HASHED_FIELDS
 from audit.choices import ACCESS_ACTIONS, AuditAction
+from audit.wording import describe_changes
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -94,8 +95,6 @@ class AuditEntry(models.Model):
 
     @property
     def change_lines(self) -> list[str]:
-        from audit.wording import describe_changes
-
         return describe_changes(self.changes)
 
 

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from audit.models import AuditEntry
+from audit.streets import street_of_user
 
 AUDIT_READERS = frozenset({Role.STREET_LEADER})
 
@@ -24,9 +26,6 @@ def require_audit_reader(user) -> None:
 
 def visible_entries(user):
     """The entries ``user`` may read (the caller has checked may_browse_audit)."""
-    from audit.models import AuditEntry
-    from audit.streets import street_of_user
-
     entries = AuditEntry.objects.all()
     if user.is_superuser:
         return entries

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit import chain
 from audit.choices import SIGN_IN_ACTIONS, AuditAction
 from audit.context import current_actor, current_origin
@@ -75,8 +76,6 @@ def record_event(*, action: str, actor=None, target: str = "", detail: str = "",
 
 def _street_of_username(username: str) -> int | None:
     """A failed login under a real user's name belongs to that user's street."""
-    from accounts.models import User
-
     person = User.objects.filter(username=username).select_related("area").first()
     return street_of_user(person)
 

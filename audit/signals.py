@@ -15,6 +15,7 @@ from audit.choices import AuditAction
 from audit.context import AuditContext, bind, unbind
 from audit.model_changes import STATUS_FIELD, audited_models
 from audit.origin import Origin
+from audit.services import record_model_change
 
 _task_tokens: dict = {}
 
@@ -24,8 +25,6 @@ def remember_loaded_values(sender, instance, **kwargs):
 
 
 def record_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    from audit.services import record_model_change
-
     if raw:  # fixtures being loaded: not an action of anyone
         return
     described = audited_models()[sender]
@@ -42,8 +41,6 @@ def record_save(sender, instance, created, raw=False, update_fields=None, **kwar
 
 
 def record_delete(sender, instance, **kwargs):
-    from audit.services import record_model_change
-
     record_model_change(AuditAction.DELETE, instance)
 
 

@@ -9,6 +9,8 @@ unknown name, the jobs' summaries, the retention entry) are read by administrato
 
 from django.db import models
 
+from grids.models import Area
+
 AREA_MODEL = "grids.area"
 DEPTH = 2  # how far along loaded relations a record's street is looked for
 
@@ -67,8 +69,6 @@ def street_of_user(user) -> int | None:
 
 def street_of_area_ids(instance) -> int | None:
     """Last resort: look up the first area the record points to."""
-    from grids.models import Area
-
     for field in _area_foreign_keys(instance.__class__):
         area_id = instance.__dict__.get(field.attname)
         if area_id is not None:

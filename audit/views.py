@@ -18,8 +18,8 @@ from audit.filters import AuditEntryFilterSet
 from audit.model_changes import audited_models
 from audit.permissions import require_audit_reader, visible_entries
 from audit.services import record_event
-from ledgers.xlsx import XLSX_CONTENT_TYPE
 from quanfu.filter_fields import IdField
+from quanfu.xlsx import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
 PAGING_PARAMETERS = ("before", "after")

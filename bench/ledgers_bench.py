@@ -140,7 +140,7 @@ def phase_limit(database: str) -> dict:
     from ledgers.exports import MATTER_LAYOUTS
     from ledgers.matter_rows import Labels, matter_rows
     from ledgers.queries import filtered_risks, ledger_filterset
-    from ledgers.xlsx import LedgerSheet
+    from quanfu.xlsx import LedgerSheet
 
     leader = User.objects.get(username="leader")
     layout, labels, today = MATTER_LAYOUTS["online"], Labels.chinese(), timezone.localdate()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from grids.models import Area, Department, DutyAssignment
-from grids.services import assign_grid_duty, create_area, move_area, update_area
+from grids.services import assign_grid_duty, create_area, move_subtree, update_area
 
 
 @admin.register(Area)
@@ -25,8 +25,13 @@ class AreaAdmin(admin.ModelAdmin):
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
             return
         if "parent" in form.changed_data:
-            move_area(obj, obj.parent)
+            self.move_area(obj, obj.parent, actor=request.user)
         update_area(obj, code=obj.code, name=obj.name, grid_type=obj.grid_type)
+
+    def move_area(self, area, new_parent, *, actor):
+        """The tree only. risks.admin registers this admin again with a move that also
+        relinks the matters (risks.services.move_area): the tree never imports the register."""
+        move_subtree(area, new_parent)
 
 
 @admin.register(Department)

@@ -5,13 +5,25 @@ other apps build their own scoping on ``area_scope_q`` so that "within the user'
 areas" is written once.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.roles import Role
 from grids.models import Area, Department
 
 NOTHING = Q(pk__in=[])
+
+# The roots of a role whose scope is not simply its own area, by role: the apps that define
+# such a role register them in their AppConfig.ready (supervision: a supervisor sees their
+# groups' communities), since the tree never imports the apps above it.
+_SCOPE_PROVIDERS: dict[str, Callable[[object], list[Area]]] = {}
+
+
+def register_scope_provider(role: str, provider: Callable[[object], list[Area]]) -> None:
+    """Let ``provider(user)`` give the roots of every user of ``role``; when it gives none
+    the user sees their own area, as any other role. Registering again replaces it."""
+    _SCOPE_PROVIDERS[role] = provider
 
 
 def scope_roots(user) -> list[Area] | None:
@@ -29,21 +41,14 @@ def _compute_scope_roots(user) -> list[Area] | None:
         return []
     if user.is_superuser:
         return None
-    if user.role == Role.SUPERVISOR:
-        communities = supervised_communities(user)
-        if communities:
-            return communities
+    provider = _SCOPE_PROVIDERS.get(user.role)
+    if provider is not None:
+        roots = provider(user)
+        if roots:
+            return roots
     if user.role and user.area_id:
         return [user.area]
     return []
-
-
-def supervised_communities(user) -> list[Area]:
-    """The communities of the supervision groups the user leads or belongs to."""
-    from supervision.models import SupervisionGroup
-
-    groups = SupervisionGroup.objects.filter(Q(leader=user) | Q(members=user))
-    return list(Area.objects.filter(supervision_groups__in=groups).distinct().order_by("code"))
 
 
 def area_scope_q(user, field: str = "", roots: list[Area] | None | bool = False) -> Q:

@@ -38,8 +38,10 @@ def update_area(area: Area, *, code: str, name: str, grid_type: str = "") -> Are
 
 
 @transaction.atomic
-def move_area(area: Area, new_parent: Area) -> Area:
-    """Put ``area`` and its whole subtree under ``new_parent``, in one UPDATE.
+def move_subtree(area: Area, new_parent: Area) -> Area:
+    """Put ``area`` and its whole subtree under ``new_parent``, in one UPDATE: the tree
+    only. Moving an area is ``risks.services.move_area``, which calls this and then points
+    the register's matters at their new places.
 
     Refuses a move under the area itself or one of its descendants (a cycle) and a
     move that breaks the kind order.
@@ -55,9 +57,6 @@ def move_area(area: Area, new_parent: Area) -> Area:
         depth=F("depth") + (new_parent.depth + 1 - area.depth),
     )
     area.refresh_from_db()
-    from risks.services import relink_matters_under  # the register keeps a copy of places
-
-    relink_matters_under(area)
     return area
 
 

@@ -49,7 +49,7 @@ def deliver(notices: Iterable[Notice], *, email: bool = True, fetch: bool = True
     new = Message.objects.filter(batch=batch)
     created = list(new) if fetch else new.count()
     if email and any(person.email for person in people.values()):
-        from inbox.tasks import send_pending_emails_task
+        from inbox.tasks import send_pending_emails_task  # not above: it imports this module
 
         enqueue_on_commit(send_pending_emails_task)
     return created

@@ -21,6 +21,15 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ExportAction(models.TextChoices):
+    """A background export's steps, taken by the worker (ledgers/transitions.py)."""
+
+    CLAIM = "claim", _("Being written")
+    FINISH = "finish", _("Ready")
+    FAIL = "fail", _("Failed")
+    REQUEUE = "requeue", _("Waiting")  # a run whose worker died, handed out again
+
+
 class ArchiveDocument(models.TextChoices):
     """What the paper file of a matter may hold (档案材料清单)."""
 

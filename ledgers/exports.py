@@ -9,7 +9,7 @@ from django.utils import timezone
 from ledgers import key_matters, layouts, summaries
 from ledgers.choices import Ledger
 from ledgers.matter_rows import Labels, matter_rows
-from ledgers.xlsx import Column, LedgerWorkbook, exported_line
+from quanfu.xlsx import Column, LedgerWorkbook, exported_line
 from risks import figures
 
 DISPUTES_CATEGORY = "disputes"

@@ -9,9 +9,9 @@ user sees the decisions on their own matters only, whichever tier took them.
 from collections.abc import Iterator
 
 from ledgers.matter_rows import CHUNK_SIZE, Labels, person, place
-from ledgers.xlsx import Column
 from meetings.choices import ItemKind, MeetingStatus
 from meetings.models import ActionItem, MeetingItem
+from quanfu.xlsx import Column
 
 DECISIONS = {"settle": "化解销号", "escalate": "提交上一级", "send_down": "交下一级办理",
              "follow_up": "本级跟进", "noted": "知悉"}

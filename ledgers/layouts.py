@@ -6,12 +6,12 @@ GB/T 31000-2015 as the city one-stop platform takes them; ledgers/DISPUTES_HANDO
 lists the mapping and the codes.
 """
 
-from django.utils import timezone
 
 from ledgers import wording
 from ledgers.choices import ArchiveDocument
 from ledgers.matter_rows import Labels, PartyLines, person, place
-from ledgers.xlsx import Column
+from quanfu.clock import local_date
+from quanfu.xlsx import Column
 from risks.choices import OPEN_STATUSES, RiskStatus, Tier
 
 ONLINE_COLUMNS = [
@@ -141,7 +141,7 @@ def dispute_record(row: dict, parties: PartyLines) -> dict:
         "responsible_person": person(row, "resolve_person"),
         "resolved": resolved_code(row["status"]),
         "resolution": row["resolution_note"] or row["plan__measures"] or "",
-        "evaluated_on": timezone.localtime(closed_at).date() if closed_at else None,
+        "evaluated_on": local_date(closed_at) if closed_at else None,
         "evaluation": "已销号" if row["status"] == RiskStatus.CLOSED else "",
     })
     return record

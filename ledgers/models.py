@@ -59,6 +59,11 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The sweep's bookkeeping (ledgers.services.requeue_stale_exports): when the job was
+    # last handed to the broker, when a worker last took it, and how many times one did.
+    queued_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    runs = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("ledger export")

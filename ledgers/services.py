@@ -7,12 +7,13 @@ risks.scoping, and exports build their queryset from the actor's scope themselve
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +24,21 @@ from audit.models import AccessLog
 from audit.services import Origin, log_access, record_event
 from inbox.services import notify
 from ledgers import exports
-from ledgers.choices import ArchiveDocument, ExportStatus, Ledger
+from ledgers.choices import ArchiveDocument, ExportAction, ExportStatus, Ledger
 from ledgers.layouts import dispute_record
 from ledgers.matter_rows import Labels, matter_rows
 from ledgers.models import ArchiveFile, ArchiveNumberCounter, ExportJob, ImportedMatter
 from ledgers.queries import filtered_risks, ledger_filterset
-from ledgers.survey_sheet import SheetCheck, SheetError, check_sheet, marked_copy, open_workbook
+from ledgers.survey_sheet import (
+    COLUMNS,
+    SheetCheck,
+    SheetError,
+    check_sheet,
+    marked_copy,
+    open_workbook,
+)
+from ledgers.transitions import EXPORT_TRANSITIONS
+from quanfu.enqueue import enqueue_on_commit
 from quanfu.errors import Forbidden, RuleBroken
 from quanfu.personal_data import refuse_personal_data
 from risks import permissions
@@ -121,24 +131,34 @@ def _export_query(params) -> str:
 
 @transaction.atomic
 def _queue_export(actor, ledger, query, unmask, rows, origin) -> ExportOutcome:
-    from ledgers.tasks import write_ledger_export_task
-
     job = ExportJob.objects.create(requested_by=actor, ledger=ledger, query=query,
                                    unmask=unmask, row_count=rows)
     _log_export(actor, ledger, rows, query, unmask, origin, note=f" job={job.pk}")
-    transaction.on_commit(lambda: write_ledger_export_task.delay(job.pk))
+    _hand_to_a_worker(job.pk)
     return ExportOutcome(ledger=ledger, rows=rows, job=job)
+
+
+def _hand_to_a_worker(job_id: int) -> None:
+    """Send the job's task once the transaction commits. A broker that is down is logged,
+    not raised (quanfu.enqueue): the job stays pending and the sweep sends it again."""
+    from ledgers.tasks import write_ledger_export_task  # not above: it imports this module
+
+    enqueue_on_commit(write_ledger_export_task, job_id)
 
 
 def run_export_job(job_id: int) -> ExportJob | None:
     """Write a queued export to MEDIA_ROOT and tell its owner. Claimed with a conditional
     UPDATE, so a job delivered twice is written once. The owner's scope and unmask
     permission are read again now: what they lost meanwhile is not exported."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
-        status=ExportStatus.RUNNING)
+    claimed = EXPORT_TRANSITIONS.move_all(ExportJob.objects.filter(pk=job_id),
+                                          ExportAction.CLAIM, started_at=timezone.now(),
+                                          runs=F("runs") + 1)
     if not claimed:
         return None
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    # only this run may finish it: the sweep may have handed a run it took for dead to
+    # another worker meanwhile (requeue_stale_exports)
+    this_run = ExportJob.objects.filter(pk=job.pk, runs=job.runs)
     user = job.requested_by
     try:
         unmask = job.unmask and permissions.may_unmask(user)
@@ -150,21 +170,74 @@ def run_export_job(job_id: int) -> ExportJob | None:
                 f"{EXPORT_FOLDER}/{user.pk}/{job.ledger}-{job.pk}-{stamp}.xlsx", File(content))
     except (Http404, RuleBroken, OSError) as error:
         logger.exception("ledger export job %s failed", job_id)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED,
-                                                   error=str(error)[:500],
-                                                   finished_at=timezone.now())
+        if not EXPORT_TRANSITIONS.move_all(this_run, ExportAction.FAIL,
+                                           error=str(error)[:500], finished_at=timezone.now()):
+            return None
         notify([user], kind="ledger_export", key=f"ledger-export-{job.pk}",
                title=_("Your ledger export failed"),
                body=_("The export could not be written. Try again, or ask an administrator."))
         return ExportJob.objects.get(pk=job.pk)
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, file_name=name,
-                                               row_count=rows, finished_at=timezone.now())
+    if not EXPORT_TRANSITIONS.move_all(this_run, ExportAction.FINISH, file_name=name,
+                                       row_count=rows, finished_at=timezone.now()):
+        default_storage.delete(name)
+        return None
     notify([user], kind="ledger_export", key=f"ledger-export-{job.pk}",
            title=_("Your export is ready: %(ledger)s") % {"ledger": Ledger(job.ledger).label},
            body=_("%(rows)s rows. Download it from the link; it is kept for you only.")
            % {"rows": rows},
            link=reverse("ledgers:export_download", args=[job.pk]))
     return ExportJob.objects.get(pk=job.pk)
+
+
+# A job still pending this long after it was handed to the broker never reached a worker
+# (the broker was down, or lost the message); one running this long lost its worker
+# half-way (far longer than the largest export takes). A job is run at most so many times.
+EXPORT_PENDING_LIMIT = timedelta(minutes=10)
+EXPORT_RUNNING_LIMIT = timedelta(hours=1)
+EXPORT_MAX_RUNS = 3
+
+
+def requeue_stale_exports(now=None) -> dict:
+    """The sweep's part for exports (every 15 minutes, quanfu/periodic.py): hand the jobs
+    left behind to a worker again: pending longer than EXPORT_PENDING_LIMIT since they were
+    last handed out, or running longer than EXPORT_RUNNING_LIMIT (set back to pending; one
+    already run EXPORT_MAX_RUNS times is failed instead and its owner told). Each job is
+    claimed with a conditional UPDATE of the row that repeats its staleness, so of two
+    sweeps at once only one hands it out. Sent after commit through quanfu.enqueue: with
+    the broker still down the job stays pending and the next sweep past the limit tries
+    again. Returns how many were handed out and how many failed."""
+    now = now or timezone.now()
+    pending_before, running_before = now - EXPORT_PENDING_LIMIT, now - EXPORT_RUNNING_LIMIT
+    stale = (ExportJob.objects
+             .filter(Q(status=ExportStatus.PENDING, queued_at__lt=pending_before)
+                     | Q(status=ExportStatus.RUNNING, started_at__lt=running_before))
+             .select_related("requested_by").order_by("pk"))
+    handed_out = failed = 0
+    for job in stale:
+        with transaction.atomic():
+            if job.status == ExportStatus.PENDING:
+                claimed = ExportJob.objects.filter(
+                    pk=job.pk, status=ExportStatus.PENDING, queued_at__lt=pending_before,
+                ).update(queued_at=now)
+            else:
+                cut_short = ExportJob.objects.filter(pk=job.pk, started_at__lt=running_before)
+                if job.runs >= EXPORT_MAX_RUNS:
+                    if EXPORT_TRANSITIONS.move_all(
+                            cut_short, ExportAction.FAIL, finished_at=now,
+                            error=f"every one of its {job.runs} runs was cut short"):
+                        failed += 1
+                        notify([job.requested_by], kind="ledger_export",
+                               key=f"ledger-export-{job.pk}",
+                               title=_("Your ledger export failed"),
+                               body=_("The export could not be written. Try again, or ask "
+                                      "an administrator."))
+                    continue
+                claimed = EXPORT_TRANSITIONS.move_all(cut_short, ExportAction.REQUEUE,
+                                                      queued_at=now)
+            if claimed:
+                handed_out += 1
+                _hand_to_a_worker(job.pk)
+    return {"handed_out": handed_out, "failed": failed}
 
 
 def get_export_for_user(user, pk) -> ExportJob:
@@ -361,8 +434,6 @@ def _record_references(check: SheetCheck, created: list[Risk], actor) -> None:
 
 def _sheet_error(check: SheetCheck, row: int, key: str, message: str) -> None:
     from openpyxl.utils import get_column_letter
-
-    from ledgers.survey_sheet import COLUMNS
 
     index = check.columns.get(key)
     header = next((column.header for column in COLUMNS if column.field == key), "")

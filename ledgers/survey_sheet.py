@@ -21,6 +21,7 @@ from grids.choices import AreaKind
 from grids.scoping import visible_areas
 from ledgers import wording
 from ledgers.models import ImportedMatter
+from quanfu.clock import local_date, local_midnight
 from quanfu.personal_data import REFUSAL, find_personal_data
 from risks import permissions
 from risks.choices import RiskLevel, RiskStatus, Source
@@ -167,7 +168,7 @@ def as_datetime(value) -> datetime | None:
 
 def as_date(value) -> date | None:
     moment = as_datetime(value)
-    return timezone.localtime(moment).date() if moment else None
+    return local_date(moment) if moment else None
 
 
 # Lookups: one query each, whatever the number of rows -------------------------------------
@@ -399,7 +400,7 @@ def _check_row(check, lookups, user, number, values, known, imported, seen_refer
         arguments["parties"] = parties
 
     if len(check.errors) == errors_before:
-        key = (area.pk, title, timezone.localtime(discovered_at).date())
+        key = (area.pk, title, local_date(discovered_at))
         if key in seen_matters:
             _error(check, number, "title",
                    f"与第{seen_matters[key]}行是同一事项（区域、名称、发现日期相同）。")
@@ -455,21 +456,19 @@ def _check_against_register(check: SheetCheck) -> None:
         return
     area_ids = {plan.arguments["area"].pk for plan in check.planned}
     moments = [plan.arguments["discovered_at"] for plan in check.planned]
-    start = timezone.localtime(min(moments)).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = timezone.localtime(max(moments)).replace(hour=0, minute=0, second=0,
-                                                   microsecond=0) + timedelta(days=1)
+    start = local_midnight(local_date(min(moments)))
+    end = local_midnight(local_date(max(moments)) + timedelta(days=1))
     existing = {}
     candidates = (Risk.objects.filter(area_id__in=area_ids, discovered_at__gte=start,
                                       discovered_at__lt=end)
                   .exclude(status=RiskStatus.INVALID)
                   .values_list("area_id", "title", "discovered_at", "code"))
     for area_id, title, discovered_at, code in candidates:
-        existing[(area_id, title, timezone.localtime(discovered_at).date())] = code
+        existing[(area_id, title, local_date(discovered_at))] = code
     still_planned = []
     for plan in check.planned:
         arguments = plan.arguments
-        key = (arguments["area"].pk, arguments["title"],
-               timezone.localtime(arguments["discovered_at"]).date())
+        key = (arguments["area"].pk, arguments["title"], local_date(arguments["discovered_at"]))
         if key in existing:
             _error(check, plan.row, "title", f"登记册中已有同一事项 {existing[key]}"
                                              "（区域、名称、发现日期相同）。")

@@ -4,7 +4,7 @@ values they accept (categories and subtypes, sources, levels, the user's area co
 from grids.scoping import visible_areas
 from ledgers import wording
 from ledgers.survey_sheet import COLUMNS, REPORTABLE_KINDS
-from ledgers.xlsx import Column, LedgerWorkbook, exported_line
+from quanfu.xlsx import Column, LedgerWorkbook, exported_line
 from risks.models import Subtype
 
 

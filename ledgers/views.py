@@ -22,8 +22,8 @@ from ledgers.models import ArchiveFile
 from ledgers.queries import filtered_risks, ledger_filterset
 from ledgers.survey_sheet import UnreadableSheet
 from ledgers.survey_template import survey_template
-from ledgers.xlsx import XLSX_CONTENT_TYPE
-from quanfu.errors import Forbidden, RuleBroken
+from quanfu.refusals import refusal_on_form
+from quanfu.xlsx import XLSX_CONTENT_TYPE
 from risks import permissions
 from risks.list_forms import RiskFilterForm
 from risks.list_views import chosen_place
@@ -114,12 +114,8 @@ def ledger_export(request, name):
     """The ledger as .xlsx at once, or, when large, a job whose file lands in the inbox."""
     ledger = ledger_or_404(name)
     unmask = request.GET.get("unmask") in ("1", "true", "yes")
-    try:
-        outcome = services.export_ledger(actor=request.user, ledger=ledger, params=request.GET,
-                                         unmask=unmask, origin=Origin.of(request),
-                                         request=request)
-    except Forbidden as error:
-        raise PermissionDenied(str(error.message)) from error
+    outcome = services.export_ledger(actor=request.user, ledger=ledger, params=request.GET,
+                                     unmask=unmask, origin=Origin.of(request), request=request)
     if outcome.job is not None:
         messages.info(request, _("%(rows)s rows: the export is being written. You will find "
                                  "it in your inbox when it is ready.") % {"rows": outcome.rows})
@@ -153,11 +149,8 @@ def archive_sheet(request, pk):
         if not may_file:
             raise PermissionDenied(_("Your role may not keep the archive ledger."))
         if form.is_valid():
-            try:
+            with refusal_on_form(form):
                 archive = services.file_archive(risk, actor=request.user, **form.cleaned_data)
-            except RuleBroken as error:
-                form.add_error(None, str(error.message))
-            else:
                 messages.success(request, _("Archive file %(number)s saved.")
                                  % {"number": archive.number})
                 return redirect("ledgers:archive_sheet", pk=risk.pk)

@@ -1,5 +1,6 @@
-"""The words of the three-tier joint meetings (三级联席会议) and of 吹哨报到, with the
-transitions each stateful model allows. The tiers are the register's own (risks.choices.Tier)."""
+"""The words of the three-tier joint meetings (三级联席会议) and of 吹哨报到: states and
+the actions that move them (the transitions each allows are in meetings/transitions.py).
+The tiers are the register's own (risks.choices.Tier)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +23,6 @@ class MeetingStatus(models.TextChoices):
 
 class MeetingAction(models.TextChoices):
     APPROVE = "approve", _("Approve the minutes")
-
-
-# action: (statuses it starts from, status it leads to)
-MEETING_TRANSITIONS = {
-    MeetingAction.APPROVE: (frozenset({MeetingStatus.DRAFT}), MeetingStatus.APPROVED),
-}
 
 
 class ItemKind(models.TextChoices):
@@ -68,14 +63,6 @@ class ActionItemAction(models.TextChoices):
     REOPEN = "reopen", _("Reopen")
 
 
-ACTION_ITEM_TRANSITIONS = {
-    ActionItemAction.COMPLETE: (frozenset({ActionItemStatus.OPEN}), ActionItemStatus.DONE),
-    ActionItemAction.CANCEL: (frozenset({ActionItemStatus.OPEN}), ActionItemStatus.CANCELLED),
-    ActionItemAction.REOPEN: (frozenset({ActionItemStatus.DONE, ActionItemStatus.CANCELLED}),
-                              ActionItemStatus.OPEN),
-}
-
-
 class AmendedPart(models.TextChoices):
     MINUTES = "minutes", _("Minutes")
     DECISION = "decision", _("Decision")
@@ -85,6 +72,10 @@ class AmendedPart(models.TextChoices):
 class WhistleStatus(models.TextChoices):
     OPEN = "open", _("Waiting for report-in")
     CLOSED = "closed", _("All reported in")
+
+
+class WhistleAction(models.TextChoices):
+    CLOSE = "close", _("Close the call: every department has reported in")
 
 
 # The tiers at which escalation rules flag matters (the district is the top tier).

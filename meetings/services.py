@@ -20,15 +20,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.choices import AuditAction
+from audit.services import record_event
 from grids.choices import AreaKind
 from grids.models import Area, Department
 from inbox.services import Notice, deliver
 from meetings import permissions
 from meetings.agenda import propose_agenda
 from meetings.choices import (
-    ACTION_ITEM_TRANSITIONS,
     MATTER_DECISIONS,
-    MEETING_TRANSITIONS,
     OTHER_DECISIONS,
     RULE_TIERS,
     ActionItemAction,
@@ -39,6 +39,7 @@ from meetings.choices import (
     MeetingAction,
     MeetingKind,
     MeetingStatus,
+    WhistleAction,
     WhistleStatus,
 )
 from meetings.models import (
@@ -52,6 +53,11 @@ from meetings.models import (
     WhistleCall,
 )
 from meetings.scoping import visible_action_items
+from meetings.transitions import (
+    ACTION_ITEM_TRANSITIONS,
+    MEETING_TRANSITIONS,
+    WHISTLE_TRANSITIONS,
+)
 from quanfu.errors import Forbidden, RiskError, RuleBroken, StaleVersion
 from quanfu.personal_data import refuse_personal_data
 from risks import services as risk_services
@@ -91,10 +97,9 @@ def _lock_meeting(meeting: Meeting, version: int | None = None) -> Meeting:
     locked = (Meeting.objects.select_for_update(of=("self",)).select_related("area")
               .get(pk=meeting.pk))
     if version is not None and int(version) != locked.version:
-        raise StaleVersion(
-            _("This meeting was changed by someone else (now version %(current)s, you edited "
-              "version %(yours)s). Reload it and apply your change again.")
-            % {"current": locked.version, "yours": version}, current_version=locked.version)
+        raise StaleVersion(MEETING_TRANSITIONS.stale_message
+                           % {"current": locked.version, "yours": version},
+                           current_version=locked.version)
     return locked
 
 
@@ -346,19 +351,6 @@ def record_decision(item: MeetingItem, *, actor, decision: str, note: str) -> Me
 
 # Approval ---------------------------------------------------------------------------------
 
-def _check_ready_for_approval(meeting: Meeting, items: list[MeetingItem]) -> None:
-    if meeting.held_on > timezone.localdate():
-        raise RuleBroken(_("Minutes are approved after the meeting is held."), field="held_on")
-    if meeting.chair_id is None:
-        raise RuleBroken(_("Name the chair before approving the minutes."), field="chair")
-    if not _text(meeting.minutes):
-        raise RuleBroken(_("Write the minutes before approving them."), field="minutes")
-    undecided = [item.topic for item in items if not item.is_decided]
-    if undecided:
-        raise RuleBroken(_("Record a decision on every agenda item, or take it off: "
-                           "%(topics)s") % {"topics": "；".join(undecided)}, field="items")
-
-
 def _carry_out(item: MeetingItem, meeting: Meeting, actor) -> None:
     """One decision, through the register's own services (which write the events)."""
     note = _("%(meeting)s (%(date)s): %(decision)s") % {
@@ -430,25 +422,25 @@ def _notify_assigned(action_items) -> None:
 @transaction.atomic
 def transition_meeting(meeting: Meeting, action: str, *, actor,
                        version: int | None = None) -> Meeting:
-    """Approve the minutes (the only transition: draft → approved). Needs the chair, the
-    minutes and a decision on every item; carries the decisions out on the matters,
-    locks the record, and tells the owners of its action items."""
-    if action not in MEETING_TRANSITIONS:
-        raise RuleBroken(_("Unknown action %(action)s.") % {"action": action}, field="action")
+    """Approve the minutes (the only transition: draft → approved, in
+    meetings/transitions.py). Needs the chair, the minutes and a decision on every item;
+    carries the decisions out on the matters, locks the record, and tells the owners of
+    its action items.
+
+    The meeting is locked first (and its version checked), then each matter, by the
+    register's own services as its decision is carried out: always in that order, so the
+    table runs on the row already locked."""
     meeting = _lock_meeting(meeting, version)
-    _require_manager(actor, meeting)
-    from_statuses, to_status = MEETING_TRANSITIONS[action]
-    if meeting.status not in from_statuses:
-        raise RuleBroken(_("These minutes are already approved."), field="status")
-    items = list(meeting.items.select_related("risk", "reviewed_action")
-                 .order_by("position", "id"))
-    _check_ready_for_approval(meeting, items)
-    _carry_out_decisions(meeting, items, actor)
-    meeting.status = to_status
-    meeting.approved_by, meeting.approved_at = actor, timezone.now()
-    _touch(meeting, ["status", "approved_by", "approved_at"])
-    action_items = list(meeting.action_items.select_related("owner", "meeting"))
-    _notify_assigned(action_items)
+
+    def apply(locked, transition):
+        items = list(locked.items.select_related("risk", "reviewed_action")
+                     .order_by("position", "id"))
+        _carry_out_decisions(locked, items, actor)
+        locked.approved_by, locked.approved_at = actor, timezone.now()
+        return ["approved_by", "approved_at"]
+
+    meeting = MEETING_TRANSITIONS.run(meeting, action, actor=actor, lock=False, apply=apply)
+    _notify_assigned(list(meeting.action_items.select_related("owner", "meeting")))
     return meeting
 
 
@@ -586,33 +578,23 @@ def add_progress_note(action_item: ActionItem, *, actor, note: str) -> ActionIte
 def transition_action_item(action_item: ActionItem, action: str, *, actor,
                            note: str) -> ActionItem:
     """Mark an action item done (its owners), cancel or reopen it (the meeting's
-    managers), each with a note kept in its progress history."""
-    if action not in ACTION_ITEM_TRANSITIONS:
-        raise RuleBroken(_("Unknown action %(action)s.") % {"action": action}, field="action")
-    action_item = _lock_action_item(action_item)
-    allowed = (permissions.may_follow_up(actor, action_item) if action ==
-               ActionItemAction.COMPLETE else permissions.may_manage(actor, action_item.meeting))
-    if not allowed:
-        raise Forbidden(_("Your role may not do this to the action item."))
-    if not action_item.is_in_force:
-        raise RuleBroken(_("The action item is not in force until the minutes are "
-                           "approved."), field="status")
-    from_statuses, to_status = ACTION_ITEM_TRANSITIONS[action]
-    if action_item.status not in from_statuses:
-        raise RuleBroken(_("An action item that is %(status)s cannot be changed this way.")
-                         % {"status": action_item.get_status_display()}, field="status")
+    managers), each with a note kept in its progress history; only once its minutes are
+    approved (meetings/transitions.py)."""
+    action_item = _lock_action_item(action_item)  # with its meeting, which the rules read
     note = _text(note)
-    if not note:
-        raise RuleBroken(_("Say what was done, or why."), field="note")
-    refuse_personal_data(note=note)
-    from_status = action_item.status
-    action_item.status = to_status
-    action_item.completed_at = timezone.now() if to_status == ActionItemStatus.DONE else None
-    action_item.save(update_fields=["status", "completed_at"])
-    ActionItemProgress.objects.create(action_item=action_item, action=action, note=note,
-                                      from_status=from_status, to_status=to_status,
-                                      actor=actor)
-    return action_item
+
+    def apply(locked, transition):
+        locked.completed_at = (timezone.now() if transition.target == ActionItemStatus.DONE
+                               else None)
+        return ["completed_at"]
+
+    def record(locked, transition, from_status):
+        ActionItemProgress.objects.create(action_item=locked, action=transition.action,
+                                          note=note, from_status=from_status,
+                                          to_status=locked.status, actor=actor)
+
+    return ACTION_ITEM_TRANSITIONS.run(action_item, action, actor=actor, note=note,
+                                       lock=False, apply=apply, record_event=record)
 
 
 def complete_action_item(action_item, *, actor, note):
@@ -659,9 +641,15 @@ def blow_whistle(risk, *, actor, departments, respond_by: datetime, request: str
         raise RuleBroken(_("The deadline must be after the call."), field="respond_by")
     call = WhistleCall.objects.create(risk=risk, request=request, called_by=actor,
                                       called_at=called_at, respond_by=respond_by)
-    DepartmentReport.objects.bulk_create(
+    reports = DepartmentReport.objects.bulk_create(
         [DepartmentReport(call=call, department=department) for department in departments])
     names = "、".join(department.name for department in departments)
+    # bulk_create sends no post_save: one audit entry stands for the called departments
+    record_event(action=AuditAction.CREATE, actor=actor, target="meetings.departmentreport",
+                 detail=f"whistle call {call.pk} on {risk.code}: {len(reports)} departments "
+                        f"called ({names})",
+                 changes={"call": call.pk, "reports": [report.pk for report in reports],
+                          "departments": [department.pk for department in departments]})
     deadline = timezone.localtime(respond_by).strftime("%Y-%m-%d %H:%M")
     risk_services.add_note(risk, actor=actor, note=_(
         "Whistle blown: %(departments)s called to report in by %(deadline)s. %(request)s")
@@ -672,6 +660,17 @@ def blow_whistle(risk, *, actor, departments, respond_by: datetime, request: str
     deliver([Notice(person, "whistle", title, f"meetings:whistle:{call.pk}:called", request,
                     link) for person in _section_staff_of([d.pk for d in departments])])
     return call
+
+
+def _close_call(call: WhistleCall, *, actor, now: datetime) -> WhistleCall:
+    """Close a call (already locked) once every department has reported in: no one's
+    decision, the consequence of the last report-in."""
+    def apply(locked, transition):
+        locked.closed_at = now
+        return ["closed_at"]
+
+    return WHISTLE_TRANSITIONS.run(call, WhistleAction.CLOSE, actor=actor, lock=False,
+                                   apply=apply)
 
 
 @transaction.atomic
@@ -698,9 +697,8 @@ def report_in(report: DepartmentReport, *, actor, plan: str,
     risk_services.add_note(call.risk, actor=actor, note=_(
         "%(department)s reported in (%(responder)s): %(plan)s")
         % {"department": report.department.name, "responder": report.responder, "plan": plan})
-    if not call.reports.filter(reported_at__isnull=True).exists():
-        call.status, call.closed_at = WhistleStatus.CLOSED, now
-        call.save(update_fields=["status", "closed_at"])
+    if not call.reports.filter(reported_at__isnull=True).exists():  # the last one
+        call = _close_call(call, actor=actor, now=now)
         if call.called_by_id:
             deliver([Notice(call.called_by, "whistle",
                             _("Every department has reported in on %(code)s")

@@ -1,4 +1,8 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+from quanfu.celery import ensure_filesystem_broker_folders
+from quanfu.periodic import install_periodic_jobs
 
 
 class QuanfuConfig(AppConfig):
@@ -6,6 +10,9 @@ class QuanfuConfig(AppConfig):
     verbose_name = "Quanfu"
 
     def ready(self):
-        from quanfu.celery import ensure_filesystem_broker_folders
-
         ensure_filesystem_broker_folders()
+        # Framework housekeeping: the periodic jobs' rows follow quanfu/periodic.py after
+        # every migrate (sent once per app: only for django-celery-beat's).
+        post_migrate.connect(install_periodic_jobs,
+                             sender=apps.get_app_config("django_celery_beat"),
+                             dispatch_uid="quanfu.install_periodic_jobs")

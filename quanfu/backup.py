@@ -36,6 +36,8 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
+from quanfu.environment import database_from_url
+
 FORMAT = "quanfu-backup/1"
 MANIFEST = "manifest.json"
 POSTGRES_DUMP = "database.dump"
@@ -430,8 +432,6 @@ def create_backup(*, output: Path | None = None, database: dict | None = None,
 def database_from_target(target: str | None) -> dict:
     """The DATABASES entry to restore into: the configured database, a postgres:// URL, or
     for SQLite a file path (``sqlite:///path`` or a plain path)."""
-    from quanfu.environment import database_from_url
-
     if not target:
         return settings.DATABASES["default"]
     if target.startswith(("postgres://", "postgresql://", "pgsql://")):

@@ -5,6 +5,9 @@ import uuid
 from django.core.cache import cache
 from django.db import connection
 
+from quanfu.celery import app
+from quanfu.tasks import WORKER_HEARTBEAT_KEY
+
 
 def check_database() -> None:
     with connection.cursor() as cursor:
@@ -21,15 +24,11 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from quanfu.celery import app
-
     with app.connection_for_write() as connection_to_broker:
         connection_to_broker.ensure_connection(max_retries=1, timeout=2)
 
 
 def last_worker_heartbeat() -> str | None:
-    from quanfu.tasks import WORKER_HEARTBEAT_KEY
-
     return cache.get(WORKER_HEARTBEAT_KEY)
 
 

@@ -10,10 +10,10 @@ and ALLOWED_HOSTS.
 from datetime import timedelta
 from pathlib import Path
 
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from quanfu.environment import database_from_url, read_bool, read_int, read_list, read_str
+from quanfu.periodic import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(read_str("QUANFU_VAR_DIR") or BASE_DIR / "var")
@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",  # Authentication
     "accounts.middleware.SecondFactorMiddleware",  # Authentication
+    "quanfu.refusals.RefusalMiddleware",  # a service's refusal no page caught: 403, 400, 409
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # Authentication: last, it turns lock-outs into pages
 ]
@@ -150,6 +151,9 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# No result backend, so nothing for beat's own celery.backend_cleanup job to clean: it stays
+# out of the schedule, which is then only quanfu/periodic.py's.
+CELERY_RESULT_EXPIRES = None
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
@@ -161,16 +165,9 @@ RHYTHM_DAILY_BATCH = read_int("RHYTHM_DAILY_BATCH", 200)
 RHYTHM_BATCH_PAUSE_SECONDS = float(read_str("RHYTHM_BATCH_PAUSE_SECONDS", "0") or 0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = read_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# Beat copies these into django-celery-beat's tables, where the admin can edit them.
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "quanfu.record_worker_heartbeat_task", "schedule": 60.0},
-    "meetings-overdue-reminders": {"task": "meetings.send_overdue_reminders_task",
-                                   "schedule": crontab(minute=30, hour=8)},
-    "listed-supervision-grades": {"task": "supervision.escalate_listed_supervision_task",
-                                  "schedule": crontab(minute=10, hour=7)},
-    "audit-retention": {"task": "audit.remove_expired_audit_entries_task",
-                        "schedule": crontab(minute=40, hour=3)},
-}
+# Every periodic job is listed once, in quanfu/periodic.py: beat writes them into
+# django-celery-beat's tables when it starts, as migrate does.
+CELERY_BEAT_SCHEDULE = beat_schedule()
 
 # Authentication ------------------------------------------------------------------------
 # Passwords, login lock-out (django-axes), session expiry and the optional second factor

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from quanfu.clock import local_date, local_moment
 from rhythm.models import CalendarDay
 
 # Far enough to cross the longest holiday (Spring Festival, National Day: 8–9 days).
@@ -66,15 +67,14 @@ def nth_workday_after(day: date, count: int) -> date:
 
 def feedback_due_for(issued_at: datetime) -> datetime:
     """T+2: the end of the second working day after the day of issue (local time)."""
-    issued_day = timezone.localtime(issued_at).date()
-    due_day = nth_workday_after(issued_day, 2)
-    return timezone.make_aware(datetime.combine(due_day, time(23, 59, 59)))
+    due_day = nth_workday_after(local_date(issued_at), 2)
+    return local_moment(due_day, time(23, 59, 59))
 
 
 def working_days_left(due: datetime, now: datetime | None = None) -> int:
     """Whole working days from today to the due day (0 on the due day, negative after)."""
-    today = timezone.localtime(now or timezone.now()).date()
-    due_day = timezone.localtime(due).date()
+    today = local_date(now or timezone.now())
+    due_day = local_date(due)
     if due_day < today:
         return -(today - due_day).days
     overrides = _overrides(today, due_day)

@@ -24,3 +24,11 @@ class InstructionStatus(models.TextChoices):
     OPEN = "open", _("Awaiting answer")
     ANSWERED = "answered", _("Answered")
     OVERDUE = "overdue", _("Overdue")
+
+
+class ReplyAction(models.TextChoices):
+    """What happens to a warning, or to an instruction's recipient, awaiting the answer:
+    the answer (on time or late), or the sweep marking it overdue (rhythm/transitions.py)."""
+
+    ANSWER = "answer", _("Answered")
+    MARK_OVERDUE = "mark_overdue", _("Overdue")

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from quanfu.clock import local_date
 from rhythm.calendar import is_workday
 from rhythm.models import CalendarDay
 
@@ -18,8 +19,8 @@ from rhythm.models import CalendarDay
 def days_left_by_day(deadlines: Iterable[datetime], now: datetime | None = None
                      ) -> dict[date, int]:
     """{due day: working days left} for the given deadlines, in at most one query."""
-    today = timezone.localtime(now or timezone.now()).date()
-    due_days = {timezone.localtime(deadline).date() for deadline in deadlines if deadline}
+    today = local_date(now or timezone.now())
+    due_days = {local_date(deadline) for deadline in deadlines if deadline}
     ahead = [day for day in due_days if day > today]
     overrides = dict(CalendarDay.objects.filter(day__gt=today, day__lte=max(ahead))
                      .values_list("day", "is_workday")) if ahead else {}
@@ -42,5 +43,5 @@ def attach_days_left(objects, deadline_of, now: datetime | None = None) -> list:
     left = days_left_by_day((deadline_of(item) for item in objects), now)
     for item in objects:
         deadline = deadline_of(item)
-        item.days_left = left[timezone.localtime(deadline).date()] if deadline else None
+        item.days_left = left[local_date(deadline)] if deadline else None
     return objects

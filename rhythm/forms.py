@@ -13,6 +13,7 @@ from accounts.roles import Role
 from accounts.scoping import visible_people
 from grids.choices import AreaKind
 from grids.scoping import visible_areas
+from quanfu.clock import local_moment
 from quanfu.forms import StyledFormMixin, TextareaField
 from rhythm.calendar import nth_workday_after
 from rhythm.choices import CheckOutcome, InstructionKind, InstructionStatus, WarningStatus
@@ -67,7 +68,7 @@ INSTRUCTION_AREA_KINDS = (AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID,
 def default_deadline() -> datetime:
     """The end of the next working day's office hours."""
     day = nth_workday_after(timezone.localdate(), 1)
-    return timezone.make_aware(datetime.combine(day, time(18, 0)))
+    return local_moment(day, time(18, 0))
 
 
 class InstructionForm(StyledFormMixin, forms.Form):

@@ -1,6 +1,7 @@
 """The scheduled jobs, one function each, for every street in the instance. Celery tasks
 (rhythm.tasks) and the management command call these; each is safe to run twice."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.utils import timezone
@@ -11,8 +12,19 @@ from accounts.roles import Role
 from audit.choices import AuditAction
 from audit.services import record_event
 from grids.models import Area
-from inbox.services import Notice, deliver
+from inbox.services import Notice, deliver, send_pending_emails
 from rhythm import services, snapshots
+
+# What the apps above the rhythm do after the daily and the weekly job, with the job's day
+# (supervision warms the city dashboard's weekly folds): registered in their
+# AppConfig.ready, since the rhythm never imports them.
+_AFTER_DAILY_AND_WEEKLY: list[Callable[[date], object]] = []
+
+
+def run_after_daily_and_weekly_jobs(hook: Callable[[date], object]) -> None:
+    """Call ``hook(day)`` after every daily and weekly job (once, however often registered)."""
+    if hook not in _AFTER_DAILY_AND_WEEKLY:
+        _AFTER_DAILY_AND_WEEKLY.append(hook)
 
 
 def _streets():
@@ -26,21 +38,18 @@ def daily(day: date | None = None) -> dict:
     if totals["checks"] or totals["items"]:  # INSERT … SELECT: one audit entry for them
         record_event(action=AuditAction.CREATE, target="rhythm:daily_checks",
                      detail=f"{day}: {totals['checks']} checklists, {totals['items']} items")
-    _warm_city_dashboard(day)
+    _after_daily_and_weekly(day)
     return totals
 
 
-def _warm_city_dashboard(day: date) -> None:
-    from supervision.dashboards import warm_city_folds
-
-    warm_city_folds(day)
+def _after_daily_and_weekly(day: date) -> None:
+    for hook in _AFTER_DAILY_AND_WEEKLY:
+        hook(day)
 
 
 def sweep() -> dict:
     """Every 15 minutes: T+2 warnings and instructions past their deadline, and any
     e-mail that could not be sent while the broker or a worker was down."""
-    from inbox.services import send_pending_emails
-
     result = services.sweep_overdue()
     if result["warnings_overdue"] or result["instructions_overdue"]:  # UPDATEs: one entry
         record_event(action=AuditAction.TRANSITION, target="rhythm:overdue_sweep",
@@ -63,7 +72,7 @@ def weekly(day: date | None = None) -> dict:
                         _("Weekly report of %(start)s is ready") % {"start": last_week},
                         key=f"weekly:{street.pk}:{last_week}",
                         link=f"/rhythm/weekly/?week={last_week}") for leader in leaders])
-    _warm_city_dashboard(day)
+    _after_daily_and_weekly(day)
     return {"snapshots": taken}
 
 

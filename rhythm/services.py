@@ -24,11 +24,13 @@ from audit.services import record_event
 from grids.models import Area
 from inbox.models import Message
 from inbox.services import Notice, deliver
+from inbox.tasks import send_pending_emails_task
+from quanfu.clock import local_day_bounds
 from quanfu.enqueue import enqueue_on_commit
 from quanfu.errors import Forbidden, RuleBroken
 from quanfu.personal_data import refuse_personal_data
 from rhythm.calendar import feedback_due_for
-from rhythm.choices import CheckOutcome, InstructionStatus, WarningStatus
+from rhythm.choices import CheckOutcome, InstructionStatus, ReplyAction, WarningStatus
 from rhythm.models import (
     DailyCheck,
     DailyCheckItem,
@@ -38,9 +40,11 @@ from rhythm.models import (
     ZeroReport,
 )
 from rhythm.permissions import require
+from rhythm.transitions import INSTRUCTION_TRANSITIONS, WARNING_TRANSITIONS
 from risks.choices import OPEN_STATUSES, EventKind
 from risks.models import DUTY_FIELDS, Risk, RiskEvent
 from risks.scoping import visible_risks
+from risks.services import add_note
 
 _PEOPLE_FIELDS = [f"risk__{field}_id" for field in DUTY_FIELDS.values()] + ["risk__lead_id"]
 
@@ -86,22 +90,22 @@ def issue_warning(risk: Risk, *, actor, content: str, issued_at: datetime | None
 
 @transaction.atomic
 def record_feedback(warning: RiskWarning, *, actor, content: str) -> RiskWarning:
-    """Answer a warning (反馈): closes it, on time or late. Answering twice is refused."""
-    require(actor, "answer_warning")
+    """Answer a warning (反馈): closes it, on time or late. Answering twice is refused
+    (rhythm/transitions.py: WARNING_TRANSITIONS)."""
     warning = RiskWarning.objects.select_for_update().select_related("risk").get(pk=warning.pk)
-    if warning.status == WarningStatus.ANSWERED:
-        raise RuleBroken(_("This warning has already been answered."), field="status")
-    if not (content or "").strip():
-        raise RuleBroken(_("Write the feedback."), field="content")
-    refuse_personal_data(content=content)
-    warning.status = WarningStatus.ANSWERED
-    warning.feedback = content.strip()
-    warning.answered_at = timezone.now()
-    warning.answered_by = actor
-    warning.save(update_fields=["status", "feedback", "answered_at", "answered_by"])
-    _risk_event(warning.risk, actor, content.strip(), warning=warning.pk, feedback=True,
-                on_time=warning.answered_on_time)
-    return warning
+    content = (content or "").strip()
+    now = timezone.now()
+
+    def apply(locked, transition):
+        locked.feedback, locked.answered_at, locked.answered_by = content, now, actor
+        return ["feedback", "answered_at", "answered_by"]
+
+    def record(locked, transition, from_status):
+        _risk_event(locked.risk, actor, content, warning=locked.pk, feedback=True,
+                    on_time=locked.answered_on_time)
+
+    return WARNING_TRANSITIONS.run(warning, ReplyAction.ANSWER, actor=actor, lock=False,
+                                   apply=apply, record_event=record, content=content)
 
 
 def _community_officers(community_ids) -> dict[int, list[User]]:
@@ -150,14 +154,14 @@ def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     with transaction.atomic():
         pending = deliver_issue_notices(now)
-        overdue = RiskWarning.objects.filter(
-            status=WarningStatus.OPEN, feedback_due__lt=now
-        ).update(status=WarningStatus.OVERDUE, overdue_at=now)
+        overdue = WARNING_TRANSITIONS.move_all(
+            RiskWarning.objects.filter(feedback_due__lt=now), ReplyAction.MARK_OVERDUE,
+            overdue_at=now)
         if overdue:
             _notify_overdue_warnings(now)
-        instructions = InstructionRecipient.objects.filter(
-            status=InstructionStatus.OPEN, instruction__deadline__lt=now
-        ).update(status=InstructionStatus.OVERDUE, overdue_at=now)
+        instructions = INSTRUCTION_TRANSITIONS.move_all(
+            InstructionRecipient.objects.filter(instruction__deadline__lt=now),
+            ReplyAction.MARK_OVERDUE, overdue_at=now)
         if instructions:
             _notify_overdue_instructions(now)
     return {"warnings_overdue": overdue, "instructions_overdue": instructions,
@@ -218,8 +222,6 @@ def _notify_overdue_warnings(now: datetime) -> int:
             "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
         created = max(cursor.rowcount, 0)
     if created:
-        from inbox.tasks import send_pending_emails_task
-
         enqueue_on_commit(send_pending_emails_task)
     return created
 
@@ -308,8 +310,6 @@ def confirm_check_item(item: DailyCheckItem, *, actor, outcome: str, note: str =
     item.confirmed_at, item.confirmed_by = timezone.now(), actor
     item.save(update_fields=["outcome", "note", "confirmed_at", "confirmed_by"])
     if outcome == CheckOutcome.CHANGED:
-        from risks.services import add_note
-
         add_note(item.risk, actor=actor, note=_("Daily check: %(note)s") % {"note": note})
     return item
 
@@ -352,8 +352,7 @@ def file_zero_report(grid: Area, *, actor, day: date | None = None) -> ZeroRepor
 
 def silent_grids(area: Area, day: date):
     """Grids under ``area`` with neither a new matter nor a zero report on ``day``."""
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    end = start + timezone.timedelta(days=1)
+    start, end = local_day_bounds(day)
     reported = Risk.objects.filter(created_at__gte=start, created_at__lt=end,
                                    grid__isnull=False).values("grid_id")
     zero = ZeroReport.objects.filter(day=day).values("grid_id")
@@ -389,8 +388,14 @@ def send_instruction(*, actor, workers: list[User], kind: str, content: str,
     instruction = WorkInstruction.objects.create(risk=risk, area=area, kind=kind,
                                                  content=content.strip(), deadline=deadline,
                                                  issued_by=actor)
-    InstructionRecipient.objects.bulk_create(
+    recipients = InstructionRecipient.objects.bulk_create(
         [InstructionRecipient(instruction=instruction, worker=worker) for worker in workers])
+    # bulk_create sends no post_save: one audit entry stands for the recipients
+    record_event(action=AuditAction.CREATE, actor=actor, target="rhythm.instructionrecipient",
+                 detail=f"instruction {instruction.pk} sent to {len(recipients)} grid workers",
+                 changes={"instruction": instruction.pk,
+                          "recipients": [recipient.pk for recipient in recipients],
+                          "workers": [worker.pk for worker in workers]})
     deliver([Notice(worker, "instruction", _("Instruction: %(content)s")
                     % {"content": instruction.content[:60]},
                     key=f"instruction:{instruction.pk}", link="/rhythm/instructions/")
@@ -401,24 +406,23 @@ def send_instruction(*, actor, workers: list[User], kind: str, content: str,
 @transaction.atomic
 def answer_instruction(recipient: InstructionRecipient, *, actor, answer: str
                        ) -> InstructionRecipient:
+    """The grid worker answers an instruction sent to them, on time or late; answering
+    twice is refused (rhythm/transitions.py: INSTRUCTION_TRANSITIONS)."""
     recipient = InstructionRecipient.objects.select_for_update().select_related(
         "instruction").get(pk=recipient.pk)
-    if recipient.worker_id != actor.pk:
-        raise Forbidden(_("Only the grid worker it was sent to answers an instruction."))
-    if recipient.status == InstructionStatus.ANSWERED:
-        raise RuleBroken(_("This instruction has already been answered."), field="status")
-    if not (answer or "").strip():
-        raise RuleBroken(_("Write your answer."), field="answer")
-    refuse_personal_data(answer=answer)
-    recipient.status, recipient.answer = InstructionStatus.ANSWERED, answer.strip()
-    recipient.answered_at = timezone.now()
-    recipient.save(update_fields=["status", "answer", "answered_at"])
-    if recipient.instruction.risk_id:
-        from risks.services import add_note
+    answer = (answer or "").strip()
 
-        add_note(recipient.instruction.risk, actor=actor,
-                 note=_("Answer to instruction: %(answer)s") % {"answer": recipient.answer})
-    return recipient
+    def apply(locked, transition):
+        locked.answer, locked.answered_at = answer, timezone.now()
+        return ["answer", "answered_at"]
+
+    def record(locked, transition, from_status):
+        if locked.instruction.risk_id:  # on the matter's history, as a note
+            add_note(locked.instruction.risk, actor=actor,
+                     note=_("Answer to instruction: %(answer)s") % {"answer": locked.answer})
+
+    return INSTRUCTION_TRANSITIONS.run(recipient, ReplyAction.ANSWER, actor=actor, lock=False,
+                                       apply=apply, record_event=record, answer=answer)
 
 
 def open_instructions_for(user):

@@ -2,13 +2,14 @@
 the data-quality feedback (数据填报质量定期反馈). Each is a handful of aggregate queries
 over the matters, whatever their number, stored once per street and period."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from grids.models import Area
+from quanfu.clock import local_day_bounds, local_midnight
 from rhythm.calendar import workday_q
 from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
@@ -34,10 +35,6 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _street_matters(street: Area):
     return Risk.objects.filter(community__path__startswith=street.path)
 
@@ -61,7 +58,7 @@ def _store(street: Area, kind: str, period_start: date, compute) -> tuple[Snapsh
 def weekly_rows(street: Area, start: date) -> list[dict]:
     """Counts per community × category × level × tier × status at the end of the week,
     with what happened in the week: new, written off, overdue, escalated."""
-    begin, end = _local_midnight(start), _local_midnight(start + timedelta(days=7))
+    begin, end = local_day_bounds(start, days=7)
     in_week = Q(created_at__gte=begin, created_at__lt=end)
     escalated = RiskEvent.objects.filter(
         risk=OuterRef("pk"), kind=EventKind.TRANSITION, action=Action.ESCALATE,
@@ -138,7 +135,7 @@ def weekly_report(street: Area, start: date, communities=None) -> dict:
 def stale_gradings(street: Area, today: date | None = None):
     """Open, graded matters not re-graded for STALE_GRADING_DAYS (周调: re-grade weekly)."""
     today = today or timezone.localdate()
-    limit = _local_midnight(today - timedelta(days=STALE_GRADING_DAYS))
+    limit = local_midnight(today - timedelta(days=STALE_GRADING_DAYS))
     return (_street_matters(street).filter(status__in=OPEN_STATUSES, level__isnull=False,
                                            graded_at__lt=limit)
             .select_related("community").order_by("graded_at")[:200])
@@ -152,7 +149,7 @@ def monthly_rows(street: Area, start: date) -> list[dict]:
     feedback rate of the warnings due that month. The period's matters: the valid ones
     reported before the month's end. Two grouped queries whatever their number."""
     next_month = (start + timedelta(days=32)).replace(day=1)
-    end = _local_midnight(next_month)
+    end = local_midnight(next_month)
     groups = (valid_matters(_street_matters(street).filter(created_at__lt=end))
               .values("community_id", "community__name", "level", "category__code",
                       "category__name")
@@ -161,7 +158,7 @@ def monthly_rows(street: Area, start: date) -> list[dict]:
               .order_by())
     feedback = (RiskWarning.objects
                 .filter(risk__community__path__startswith=street.path,
-                        feedback_due__gte=_local_midnight(start), feedback_due__lt=end)
+                        feedback_due__gte=local_midnight(start), feedback_due__lt=end)
                 .values("risk__community_id")
                 .annotate(due=Count("id"),
                           on_time=Count("id", filter=Q(status=WarningStatus.ANSWERED,

@@ -7,7 +7,7 @@ they see comes through rhythm.scoping / report_scope (outside the scope: 404), o
 service does the work, and a refusal is shown where the user can act on it: RuleBroken
 next to its field with what they typed, Forbidden as the 403 page."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import reduce
 from operator import or_
 
@@ -27,9 +27,10 @@ from audit.services import Origin
 from grids.choices import AreaKind
 from grids.models import Area
 from grids.scoping import get_area_for_user, scope_roots, visible_areas
-from ledgers.xlsx import XLSX_CONTENT_TYPE
-from quanfu.errors import RuleBroken
+from quanfu.clock import local_day_bounds
+from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
+from quanfu.xlsx import XLSX_CONTENT_TYPE
 from rhythm import report_scope, services, snapshots, weekly_export
 from rhythm.choices import InstructionStatus, WarningStatus
 from rhythm.deadlines import attach_days_left
@@ -59,12 +60,6 @@ from rhythm.scoping import (
 from risks import permissions as risk_permissions
 from risks.matter_page import get_matter
 from risks.scoping import get_risk_for_user, visible_risks
-from risks.views import add_service_error, refusals_as_403
-
-
-def _local_day_bounds(day):
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    return start, start + timedelta(days=1)
 
 
 def _cleaned(form, name, default):
@@ -152,26 +147,21 @@ def warning_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def warning_feedback(request, pk):
     """Answer the warning (反馈): closes it, on time or late."""
     warning = get_warning_for_user(request.user, pk)
     require_page(request.user, "warnings")  # answered on the warning's page: people only
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.record_feedback(warning, actor=request.user,
                                      content=form.cleaned_data["content"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Feedback recorded: the warning is closed."))
             return redirect("rhythm:warning_detail", pk=warning.pk)
     return render_warning_page(request, pk, feedback_form=form, status=400)
 
 
 @login_required
-@refusals_as_403
 def warning_create(request, risk_pk):
     """Issue a warning on a graded, open matter (研判预警); feedback is due at T+2."""
     risk = get_matter(request.user, risk_pk)
@@ -179,13 +169,10 @@ def warning_create(request, risk_pk):
     require(request.user, "issue_warning")
     form = WarningIssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             warning = services.issue_warning(risk, actor=request.user,
                                              content=form.cleaned_data["content"],
                                              issued_at=form.cleaned_data["issued_at"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             due = timezone.localtime(warning.feedback_due)
             messages.success(request, _("Warning issued: feedback is due by %(due)s.")
                              % {"due": due.strftime("%Y-%m-%d %H:%M")})
@@ -321,7 +308,6 @@ def get_check_item_for_user(user, pk) -> DailyCheckItem:
 
 @login_required
 @require_POST
-@refusals_as_403
 def daily_check_item_confirm(request, pk):
     """Confirm one matter of today's checklist. With htmx only its row comes back (and the
     progress, out of band); without, the whole checklist."""
@@ -330,12 +316,9 @@ def daily_check_item_confirm(request, pk):
     form = CheckConfirmForm(request.POST)
     done = False
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.confirm_check_item(item, actor=user, outcome=form.cleaned_data["outcome"],
                                         note=form.cleaned_data["note"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             done = True
     community, day = item.check_list.community, item.check_list.day
     if request.headers.get("HX-Request"):
@@ -358,7 +341,6 @@ def daily_check_item_confirm(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def daily_check_rest_unchanged(request, community_pk):
     """其余事项无变化: confirm every matter of today's checklist not yet answered as
     unchanged, in one step. With htmx the checklist comes back (and the progress, out of
@@ -401,7 +383,7 @@ def render_grid_today(request, *, answer_forms=None, status: int = 200):
     if grid is not None:
         zero_report = (ZeroReport.objects.filter(grid=grid, day=today)
                        .select_related("reporter").first())
-        start, end = _local_day_bounds(today)
+        start, end = local_day_bounds(today)
         reported_today = visible_risks(user).filter(grid=grid, created_at__gte=start,
                                                     created_at__lt=end).count()
     answer_forms = answer_forms or {}
@@ -441,7 +423,6 @@ def grid_today(request):
 
 @login_required
 @require_POST
-@refusals_as_403
 def zero_report_create(request):
     """Nothing new in my grid today (零报告); filing twice keeps the first."""
     user = request.user
@@ -457,18 +438,14 @@ def zero_report_create(request):
 
 @login_required
 @require_POST
-@refusals_as_403
 def instruction_answer(request, pk):
     """The grid worker answers an instruction sent to them (and to nobody else: 404)."""
     recipient = get_recipient_for_worker(request.user, pk)
     form = InstructionAnswerForm(request.POST, auto_id=f"id_answer_{pk}_%s")
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.answer_instruction(recipient, actor=request.user,
                                         answer=form.cleaned_data["answer"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Answer sent."))
             return redirect(reverse("rhythm:grid_today") + "#instructions")
     return render_grid_today(request, answer_forms={recipient.pk: form}, status=400)
@@ -533,7 +510,6 @@ class InstructionListView(ScopedListView):
 
 
 @login_required
-@refusals_as_403
 def instruction_create(request):
     """Send grid workers of the scope an instruction about a matter (``?risk=``) or an
     area — visit, verify, stabilise — with a deadline."""
@@ -543,11 +519,8 @@ def instruction_create(request):
     risk = get_risk_for_user(user, risk_id) if risk_id else None
     form = InstructionForm(request.POST or None, user=user, risk=risk)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.send_instruction(actor=user, **form.service_arguments())
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Instruction sent."))
             return redirect("rhythm:instruction_list")
     status = 400 if request.method == "POST" else 200

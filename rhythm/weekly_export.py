@@ -1,6 +1,6 @@
 """The weekly report (周调) as .xlsx: the page's tables, one sheet each, in the official
 Chinese wording whatever the reader's page language (like the ledgers), written row by
-row by ledgers.xlsx (header styled and frozen, who exported it and when on the last
+row by quanfu.xlsx (header styled and frozen, who exported it and when on the last
 line). Every export is written to the access log."""
 
 from django.utils import timezone
@@ -8,7 +8,8 @@ from django.utils import timezone
 from audit.models import AccessLog
 from audit.services import Origin, log_access
 from ledgers.wording import LEVELS, TIERS
-from ledgers.xlsx import Column, LedgerWorkbook, exported_line
+from quanfu.clock import local_date
+from quanfu.xlsx import Column, LedgerWorkbook, exported_line
 
 SECTION_SHEETS = {
     "community__name": ("按社区", "社区"),
@@ -51,7 +52,7 @@ def write_weekly_report(report: dict, *, street, user):
     sheet = workbook.add_sheet("定级过期事项", STALE_COLUMNS)
     today = timezone.localdate()
     for number, risk in enumerate(report["stale"], start=1):
-        graded_on = timezone.localtime(risk.graded_at).date() if risk.graded_at else None
+        graded_on = local_date(risk.graded_at) if risk.graded_at else None
         sheet.append([number, risk.code, risk.title, risk.community.name,
                       LEVELS.get(risk.level or "", "未定级"), risk.graded_at,
                       (today - graded_on).days if graded_on else ""])

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from grids.admin import AreaAdmin
+from grids.models import Area
 from risks.models import (
     Category,
     EmergencyDrill,
@@ -10,6 +12,18 @@ from risks.models import (
     RiskEvent,
     Subtype,
 )
+from risks.services import move_area
+
+
+class AreaWithMattersAdmin(AreaAdmin):
+    """The area tree's admin, where moving an area moves its matters with it."""
+
+    def move_area(self, area, new_parent, *, actor):
+        move_area(area, new_parent, actor=actor)
+
+
+admin.site.unregister(Area)
+admin.site.register(Area, AreaWithMattersAdmin)
 
 
 class SubtypeInline(admin.TabularInline):

@@ -11,6 +11,9 @@ import re
 
 from grids.choices import AreaKind
 from grids.models import Area
+from risks.choices import OPEN_STATUSES
+from risks.models import Risk
+from risks.scoping import risk_scope_q
 
 MAX_CANDIDATES = 300
 MIN_SIMILARITY = 0.2
@@ -43,10 +46,6 @@ def suggest_duplicates(*, area: Area, category, title: str, description: str,
                        exclude_id=None, seen_by=None) -> list[tuple]:
     """[(matter, similarity)] best first; empty when nothing is alike. With ``seen_by``,
     only matters that user may see (a grid worker is not shown the next grid's titles)."""
-    from risks.choices import OPEN_STATUSES
-    from risks.models import Risk
-    from risks.scoping import risk_scope_q
-
     community = community_of(area)
     candidates = Risk.objects.filter(community=community, category=category,
                                      status__in=OPEN_STATUSES)

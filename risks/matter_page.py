@@ -11,8 +11,9 @@ from risks.forms import DUTY_LABELS, EmergencyPlanForm, NoteForm, PartyForm, Tra
 from risks.masking import mask_name, mask_phone
 from risks.models import DUTY_FIELDS, EmergencyPlan, ResolutionPlan
 from risks.scoping import visible_risks
-from risks.services import ACTIONS_NEEDING_NOTE, available_actions
+from risks.services import available_actions
 from risks.timeline import timeline_entries
+from risks.transitions import RISK_TRANSITIONS
 
 RISK_RELATIONS = ("category", "subtype", "area", "department", "reported_by", "lead",
                   "duplicate_of", *DUTY_FIELDS.values())
@@ -54,7 +55,7 @@ def action_buttons(risk, actions: list[str]) -> list[dict]:
     """The actions the user may take now, each with its form: those that need a note
     (reject, 销号, reopen, 升级, deescalate) ask for it in a dialog."""
     return [{"action": action, "label": Action(action).label,
-             "needs_note": action in ACTIONS_NEEDING_NOTE,
+             "needs_note": RISK_TRANSITIONS[action].note_required,
              "form": TransitionForm(initial={"action": action, "version": risk.version},
                                     auto_id=f"id_{action}_%s")}
             for action in actions]

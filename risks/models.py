@@ -16,6 +16,7 @@ from risks.choices import (
     Source,
     Tier,
 )
+from risks.masking import mask_name
 
 # The four duties (四个责任) as fields of a matter.
 DUTY_FIELDS = {
@@ -244,8 +245,6 @@ class Party(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        from risks.masking import mask_name
-
         return mask_name(self.name)
 
 

@@ -7,7 +7,10 @@ and emergency plans, drills). Unmasking parties is a Django permission
 (``risks.unmask_party``), granted per person, not per role.
 """
 
+from django.utils.translation import gettext as _
+
 from accounts.roles import Role
+from quanfu.errors import Forbidden
 from risks.choices import Action, Tier
 
 VIEW, REPORT, NOTE, EDIT, ASSIGN, PARTY, PLAN = (
@@ -55,6 +58,16 @@ def user_may(user, operation: str, risk=None) -> bool:
     if risk is None or operation in TIERLESS:
         return True
     return risk.tier in ROLE_TIERS.get(user.role, frozenset())
+
+
+def require(actor, operation: str, risk=None) -> bool:
+    """Refuse (Forbidden, saying why) unless ``actor`` may do ``operation``; True if so."""
+    if not user_may(actor, operation, risk):
+        if risk is not None and role_may(actor.role, operation):
+            raise Forbidden(_("This matter is handled at the %(tier)s tier; you cannot do "
+                              "this now.") % {"tier": risk.get_tier_display()})
+        raise Forbidden(_("Your role may not do this."))
+    return True
 
 
 def may_unmask(user) -> bool:

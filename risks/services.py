@@ -21,16 +21,14 @@ from audit.models import AccessLog
 from audit.services import Origin, log_access, record_event
 from grids.choices import AreaKind, Duty
 from grids.models import Area
-from grids.services import rosters_on
+from grids.scoping import visible_areas
+from grids.services import move_subtree, rosters_on
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
 from quanfu.personal_data import mask_personal_data, refuse_personal_data
 from risks import permissions
 from risks.choices import (
-    OPEN_STATUSES,
-    TIER_ORDER,
     Action,
     EventKind,
-    RiskLevel,
     RiskStatus,
     Tier,
 )
@@ -46,23 +44,7 @@ from risks.models import (
     RiskCodeCounter,
     RiskEvent,
 )
-
-# The statuses each action may start from, and where it leads (None: status unchanged).
-TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
-    Action.VERIFY: (frozenset({RiskStatus.REPORTED}), RiskStatus.VERIFIED),
-    Action.REJECT: (frozenset({RiskStatus.REPORTED, RiskStatus.VERIFIED}), RiskStatus.INVALID),
-    Action.START: (frozenset({RiskStatus.VERIFIED}), RiskStatus.RESOLVING),
-    Action.RESOLVE: (frozenset({RiskStatus.RESOLVING}), RiskStatus.RESOLVED),
-    Action.CLOSE: (frozenset({RiskStatus.RESOLVED}), RiskStatus.CLOSED),
-    Action.REOPEN: (frozenset({RiskStatus.RESOLVED, RiskStatus.CLOSED, RiskStatus.INVALID}),
-                    None),
-    Action.ESCALATE: (frozenset(OPEN_STATUSES), None),
-    Action.DEESCALATE: (frozenset(OPEN_STATUSES), None),
-    # 周调: the weekly re-grading may find the level right; confirming it stamps graded_at.
-    Action.CONFIRM_GRADE: (frozenset(OPEN_STATUSES), None),
-}
-ACTIONS_NEEDING_NOTE = {Action.REJECT, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
-                        Action.DEESCALATE}
+from risks.transitions import RISK_TRANSITIONS, next_tier
 
 # full_clean would look each related object up again (one query per foreign key); they
 # are instances the services already checked, so only the plain fields are validated.
@@ -105,25 +87,12 @@ def reserve_risk_codes(year: int, count: int) -> list[str]:
 
 # Guards -----------------------------------------------------------------------------------
 
-def _require(actor, operation: str, risk: Risk | None = None) -> None:
-    if not permissions.user_may(actor, operation, risk):
-        if risk is not None and permissions.role_may(actor.role, operation):
-            raise Forbidden(_("This matter is handled at the %(tier)s tier; you cannot do "
-                              "this now.") % {"tier": risk.get_tier_display()})
-        raise Forbidden(_("Your role may not do this."))
+_require = permissions.require
 
 
 def _lock(risk: Risk, version: int | None) -> Risk:
     """Re-read the matter under a row lock and check the version the actor saw."""
-    locked = Risk.objects.select_for_update().get(pk=risk.pk)
-    if version is not None and int(version) != locked.version:
-        raise StaleVersion(
-            _("This matter was changed by someone else (now version %(current)s, you edited "
-              "version %(yours)s). Reload it and apply your change again.")
-            % {"current": locked.version, "yours": version},
-            current_version=locked.version,
-        )
-    return locked
+    return RISK_TRANSITIONS.lock(risk, version)
 
 
 def _save(risk: Risk, fields: list[str], now=None) -> None:
@@ -175,8 +144,6 @@ def _check_person_in_scope(person, risk_area: Area, field: str) -> None:
 
 
 def _check_area(actor, area: Area) -> None:
-    from grids.scoping import visible_areas
-
     _check_area_kind(area)
     if not visible_areas(actor).filter(pk=area.pk).exists():
         raise _area_outside_scope()
@@ -226,6 +193,25 @@ def relink_matters_under(area: Area) -> int:
     return matters.update(**dict(zip(columns, ancestors, strict=False)))
 
 
+@transaction.atomic
+def move_area(area: Area, new_parent: Area, *, actor=None) -> Area:
+    """Put ``area`` and its subtree under ``new_parent`` (grids.services.move_subtree, which
+    refuses a cycle or a broken kind order with a ValidationError) and point the matters
+    below it at their new street, community and grid. The relink is one UPDATE that sends
+    no signal, so one audit entry stands for it, naming the move and how many matters.
+    Above both the tree and the register: the tree never imports the register."""
+    # from the row: an admin form has already set the new parent on ``area``
+    old_parent_id = Area.objects.filter(pk=area.pk).values_list("parent_id", flat=True).get()
+    moved = move_subtree(area, new_parent)
+    relinked = relink_matters_under(moved)
+    record_event(action=AuditAction.UPDATE, actor=actor, target="risks.risk",
+                 detail=f"{moved.code} {moved.name} moved under {new_parent.code} "
+                        f"{new_parent.name}: {relinked} matters relinked",
+                 changes={"area": moved.pk, "from_parent": old_parent_id,
+                          "to_parent": new_parent.pk, "matters": relinked})
+    return moved
+
+
 # Reporting --------------------------------------------------------------------------------
 
 @dataclass
@@ -255,8 +241,6 @@ class _ReportFacts:
 
     @classmethod
     def read(cls, actor, areas) -> "_ReportFacts":
-        from grids.scoping import visible_areas
-
         area_ids = {area.pk for area in areas}
         in_scope = set(visible_areas(actor).filter(pk__in=area_ids)
                        .values_list("pk", flat=True))
@@ -507,90 +491,55 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
 
 # Transitions ------------------------------------------------------------------------------
 
-def _check_start_preconditions(risk: Risk) -> None:
-    if not risk.level:
-        raise RuleBroken(_("Grade the matter (high, medium or low) before starting."),
-                         field="level")
-    missing = [Duty(duty).label for duty, holder in risk.duty_holder_ids().items()
-               if not holder]
-    if missing:
-        raise RuleBroken(_("Name all four responsible persons first; missing: %(duties)s.")
-                         % {"duties": "、".join(str(label) for label in missing)},
-                         field="duties")
-    if risk.level == RiskLevel.HIGH:
-        if not risk.lead_id:
-            raise RuleBroken(_("A high-level matter needs a lead official (包案领导)."),
-                             field="lead")
-        if not EmergencyPlan.objects.filter(risk=risk).exists():
-            raise RuleBroken(_("A high-level matter needs an emergency plan (一事一案) "
-                               "before it starts."), field="emergency_plan")
+def _apply_transition(note: str, now):
+    """The matter's own fields a transition sets, besides its status (the engine's apply)."""
+
+    def apply(risk: Risk, transition) -> list[str]:
+        fields = ["updated_at"]
+        risk.updated_at = now
+        action = transition.action
+        if action == Action.CONFIRM_GRADE:
+            risk.graded_at = now
+            fields.append("graded_at")
+        if action == Action.CLOSE:
+            risk.resolution_note, risk.closed_at = note, now
+            fields += ["resolution_note", "closed_at"]
+        if action == Action.REOPEN:
+            risk.closed_at = None
+            fields.append("closed_at")
+        if action in (Action.ESCALATE, Action.DEESCALATE):
+            risk.tier = next_tier(risk, 1 if action == Action.ESCALATE else -1)
+            fields.append("tier")
+        return fields
+
+    return apply
 
 
-def _next_tier(risk: Risk, step: int) -> str:
-    index = TIER_ORDER.index(Tier(risk.tier)) + step
-    if index >= len(TIER_ORDER):
-        raise RuleBroken(_("The matter is already at the district tier."), field="tier")
-    if index < 0:
-        raise RuleBroken(_("The matter is already at the community tier."), field="tier")
-    return TIER_ORDER[index]
-
-
-@transaction.atomic
 def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
                     version: int | None = None) -> Risk:
-    """Apply one of the contract's actions (verify, reject, start, resolve, close, reopen,
-    escalate, deescalate), guarded in one place: the actor's role and tier, the status it
-    starts from, and the action's own preconditions. Writes a transition event.
+    """Apply one of the contract's actions (risks/transitions.py), guarded in one place by
+    the engine: the version read, the actor's role and tier, the status it starts from, the
+    note and the action's own preconditions. Writes the transition's event.
 
     Raises Forbidden (403), RuleBroken (400) or StaleVersion (409); changes nothing then.
     """
-    if action not in TRANSITIONS:
-        raise RuleBroken(_("Unknown action %(action)s.") % {"action": action}, field="action")
-    risk = _lock(risk, version)
-    _require(actor, action, risk)
-    from_statuses, to_status = TRANSITIONS[action]
-    if risk.status not in from_statuses:
-        raise RuleBroken(_("A matter that is %(status)s cannot be %(action)s.")
-                         % {"status": risk.get_status_display(),
-                            "action": Action(action).label}, field="status")
     note = (note or "").strip()
-    if action in ACTIONS_NEEDING_NOTE and not note:
-        message = (_("Writing off needs a resolution note.") if action == Action.CLOSE
-                   else _("Give a reason in the note."))
-        raise RuleBroken(message, field="note")
-    refuse_personal_data(note=note)
+    tiers = {}
 
-    now = timezone.now()
-    fields = ["status"]
-    from_status, from_tier = risk.status, risk.tier
-    if action == Action.START:
-        _check_start_preconditions(risk)
-    if action == Action.CONFIRM_GRADE:
-        if not risk.level:
-            raise RuleBroken(_("Grade the matter before confirming its grade."), field="level")
-        risk.graded_at = now
-        fields = ["graded_at"]
-    if action == Action.CLOSE:
-        risk.resolution_note = note
-        risk.closed_at = now
-        fields += ["resolution_note", "closed_at"]
-    if action == Action.REOPEN:
-        to_status = RiskStatus.REPORTED if risk.status == RiskStatus.INVALID \
-            else RiskStatus.RESOLVING
-        risk.closed_at = None
-        fields.append("closed_at")
-    if action in (Action.ESCALATE, Action.DEESCALATE):
-        risk.tier = _next_tier(risk, 1 if action == Action.ESCALATE else -1)
-        fields.append("tier")
-    risk.status = to_status or risk.status
-    _save(risk, fields, now=now)
-    changes = {"tier": [from_tier, risk.tier]} if risk.tier != from_tier else {}
-    kind = EventKind.TRANSITION
-    if action == Action.CONFIRM_GRADE:  # the status does not move: say what was confirmed
-        kind, changes = EventKind.GRADE_CONFIRMED, {"level": risk.level}
-    _event(risk, kind, actor, action=action, from_status=from_status,
-           to_status=risk.status, note=note, changes=changes)
-    return risk
+    def apply(locked, transition):
+        tiers["from"] = locked.tier
+        return _apply_transition(note, timezone.now())(locked, transition)
+
+    def record(locked, transition, from_status):
+        changes = ({"tier": [tiers["from"], locked.tier]} if locked.tier != tiers["from"]
+                   else {})
+        if transition.action == Action.CONFIRM_GRADE:  # nothing moves: say what was confirmed
+            changes = {"level": locked.level}
+        _event(locked, transition.event_kind, actor, action=transition.action,
+               from_status=from_status, to_status=locked.status, note=note, changes=changes)
+
+    return RISK_TRANSITIONS.run(risk, action, actor=actor, note=note, version=version,
+                                apply=apply, record_event=record)
 
 
 def verify_risk(risk, *, actor, note="", version=None):
@@ -632,9 +581,7 @@ def confirm_grade(risk, *, actor, note="", version=None):
 def available_actions(risk: Risk, user) -> list[str]:
     """The actions ``user`` may take on ``risk`` now (for the buttons on its page)."""
     actions = []
-    for action, (from_statuses, _to) in TRANSITIONS.items():
-        if risk.status not in from_statuses or not permissions.user_may(user, action, risk):
-            continue
+    for action in RISK_TRANSITIONS.available(risk, user):
         if action == Action.ESCALATE and risk.tier == Tier.DISTRICT:
             continue
         if action == Action.DEESCALATE and risk.tier == Tier.COMMUNITY:
@@ -798,17 +745,21 @@ def link_duplicate(risk: Risk, original: Risk, *, actor, version: int | None = N
         raise RuleBroken(_("A matter cannot duplicate itself."), field="duplicate_of")
     risk = _lock(risk, version)
     _require(actor, Action.REJECT, risk)
-    if risk.status not in TRANSITIONS[Action.REJECT][0]:
+    if risk.status not in RISK_TRANSITIONS[Action.REJECT].sources:
         raise RuleBroken(_("Only a matter not yet being resolved can be linked as a "
                            "duplicate."), field="status")
-    from_status = risk.status
-    risk.duplicate_of = original
-    risk.status = RiskStatus.INVALID
-    _save(risk, ["duplicate_of", "status"])
-    _event(risk, EventKind.LINKED, actor, action=Action.REJECT, from_status=from_status,
-           to_status=risk.status, note=_("Duplicate of %(code)s") % {"code": original.code},
-           changes={"duplicate_of": original.code})
-    return risk
+    note = _("Duplicate of %(code)s") % {"code": original.code}
+
+    def apply(locked, transition):  # set aside as invalid: the reject transition
+        locked.duplicate_of, locked.updated_at = original, timezone.now()
+        return ["duplicate_of", "updated_at"]
+
+    def record(locked, transition, from_status):
+        _event(locked, EventKind.LINKED, actor, action=Action.REJECT, from_status=from_status,
+               to_status=locked.status, note=note, changes={"duplicate_of": original.code})
+
+    return RISK_TRANSITIONS.run(risk, Action.REJECT, actor=actor, note=note, apply=apply,
+                                record_event=record, lock=False)
 
 
 # Personal data in free text -------------------------------------------------------------

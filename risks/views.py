@@ -4,10 +4,9 @@
 Each is thin: a form checks the input, the matter comes through the user's scope
 (outside it: 404), one service does the work, and a refusal is shown where the user can
 act on it: RuleBroken next to its field with what they typed, Forbidden as 403,
-StaleVersion as "someone else changed it" with nothing applied."""
+StaleVersion as "someone else changed it" with nothing applied (quanfu.refusals)."""
 
 from datetime import datetime
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from audit.services import Origin
-from quanfu.errors import Forbidden, RuleBroken, StaleVersion
+from quanfu.refusals import refusal_as_message, refusal_on_form
 from risks import permissions, services
 from risks.choices import Action
 from risks.forms import (
@@ -45,29 +44,10 @@ from risks.models import EmergencyPlan, Party, ResolutionPlan
 from risks.scoping import get_risk_for_user
 
 
-def refusals_as_403(view):
-    """A Forbidden from a service is a 403 page with its reason."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Forbidden as error:
-            raise PermissionDenied(str(error.message)) from error
-
-    return wrapped
-
-
 def require(user, operation: str, risk=None) -> None:
     """For pages that only show a form: refuse early what the service would refuse."""
     if not permissions.user_may(user, operation, risk):
         raise PermissionDenied(_("Your role may not do this."))
-
-
-def add_service_error(form, error, aliases: dict | None = None) -> None:
-    """Put a service's refusal next to the field it names, or above the form."""
-    field = (aliases or {}).get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, str(error.message))
 
 
 def matter_url(risk_id, anchor: str = "") -> str:
@@ -77,18 +57,14 @@ def matter_url(risk_id, anchor: str = "") -> str:
 # Reporting --------------------------------------------------------------------------------
 
 @login_required
-@refusals_as_403
 def risk_create(request):
     """Report a matter (排查上报). Possible duplicates are shown while typing and again on
     the new matter's page; they never block saving."""
     require(request.user, permissions.REPORT)
     form = RiskReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):  # a party's refusal: RiskReportForm.service_fields
             result = services.report_risk(actor=request.user, **form.service_arguments())
-        except RuleBroken as error:
-            add_service_error(form, error, RiskReportForm.service_fields)
-        else:
             messages.success(request, _("Matter %(code)s reported.") % {"code": result.risk.code})
             if scoped_suggestions(result.suggestions, request.user):
                 messages.warning(request, _("Possible duplicates were found: check them below "
@@ -124,7 +100,6 @@ def risk_detail(request, pk):
 
 
 @login_required
-@refusals_as_403
 def risk_edit(request, pk):
     """Change the facts; level, duties and lead only for those who may assign. The form
     carries the version the user read: if someone saved in between, nothing is applied."""
@@ -137,16 +112,13 @@ def risk_edit(request, pk):
     form_options = {"risk": risk, "user": user, "may_edit": may_edit, "may_assign": may_assign}
     form = RiskEditForm(request.POST or None, **form_options)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refusal:
             services.update_risk(risk, actor=user, version=form.cleaned_data["version"],
                                  changes=form.changes())
-        except StaleVersion:
-            return render_stale_edit(request, pk, form, form_options)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Changes saved."))
             return redirect(matter_url(pk))
+        if refusal.is_stale:
+            return render_stale_edit(request, pk, form, form_options)
     return render(request, "risks/risk_edit.html", {"risk": risk, "form": form})
 
 
@@ -181,7 +153,6 @@ def _display(bound_field) -> str:
 
 @login_required
 @require_POST
-@refusals_as_403
 def risk_transition(request, pk):
     """One of the actions on the page's buttons; those needing a note bring it along."""
     risk = get_risk_for_user(request.user, pk)
@@ -189,62 +160,57 @@ def risk_transition(request, pk):
     if not form.is_valid():
         return render_matter_page(request, pk, transition_form=form, status=400)
     action = form.cleaned_data["action"]
-    try:
+    with refusal_on_form(form) as refusal:
         services.transition_risk(risk, action, actor=request.user,
                                  note=form.cleaned_data["note"],
                                  version=form.cleaned_data["version"])
-    except StaleVersion:
-        risk = get_risk_for_user(request.user, pk)
-        data = request.POST.copy()
-        data["version"] = risk.version
-        fresh = TransitionForm(data)
-        fresh.is_valid()
-        fresh.add_error(None, _("Someone else changed this matter while you were looking at "
-                                "it, so nothing was done. Check it again below, then repeat "
-                                "the action if it still applies."))
-        return render_matter_page(request, pk, transition_form=fresh, status=409)
-    except RuleBroken as error:
-        add_service_error(form, error)
-        return render_matter_page(request, pk, transition_form=form, status=400)
-    messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
-    return redirect(matter_url(pk))
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        return redirect(matter_url(pk))
+    if refusal.is_stale:
+        return render_stale_transition(request, pk)
+    return render_matter_page(request, pk, transition_form=form, status=400)
+
+
+def render_stale_transition(request, pk):
+    """Someone changed the matter after this user opened it: the page as it is now, the
+    action's form filled in again with the version now current."""
+    risk = get_risk_for_user(request.user, pk)
+    data = request.POST.copy()
+    data["version"] = risk.version
+    fresh = TransitionForm(data)
+    fresh.is_valid()
+    fresh.add_error(None, _("Someone else changed this matter while you were looking at "
+                            "it, so nothing was done. Check it again below, then repeat "
+                            "the action if it still applies."))
+    return render_matter_page(request, pk, transition_form=fresh, status=409)
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def risk_note_add(request, pk):
     risk = get_risk_for_user(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.add_note(risk, actor=request.user, note=form.cleaned_data["note"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             return redirect(matter_url(pk, "timeline"))
     return render_matter_page(request, pk, note_form=form, status=400)
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def risk_party_add(request, pk):
     risk = get_risk_for_user(request.user, pk)
     form = PartyForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.add_party(risk, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             return redirect(matter_url(pk, "parties"))
     return render_matter_page(request, pk, party_form=form, status=400)
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def risk_party_remove(request, pk, party_pk):
     risk = get_risk_for_user(request.user, pk)
     party = get_object_or_404(Party.objects.select_related("risk"), risk=risk, pk=party_pk)
@@ -254,7 +220,6 @@ def risk_party_remove(request, pk, party_pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def risk_parties_unmask(request, pk):
     """Names and phones in the clear, for holders of the permission; the read is logged.
     htmx swaps the parties' table in place; without htmx the whole page comes back."""
@@ -272,7 +237,6 @@ def risk_parties_unmask(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def risk_link_duplicate(request, pk):
     """Set this matter aside as a duplicate of one of the suggested matters."""
     risk = get_risk_for_user(request.user, pk)
@@ -280,12 +244,9 @@ def risk_link_duplicate(request, pk):
     if not form.is_valid():
         raise Http404("No such matter.")
     original = get_risk_for_user(request.user, form.cleaned_data["original"])
-    try:
+    with refusal_as_message(request):
         services.link_duplicate(risk, original, actor=request.user,
                                 version=form.cleaned_data["version"])
-    except (RuleBroken, StaleVersion) as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("Linked as a duplicate of %(code)s.")
                          % {"code": original.code})
     return redirect(matter_url(pk))
@@ -294,7 +255,6 @@ def risk_link_duplicate(request, pk):
 # Plans ------------------------------------------------------------------------------------
 
 @login_required
-@refusals_as_403
 def risk_plan_edit(request, pk):
     """Write or revise the resolution plan (一事一策)."""
     risk = get_matter(request.user, pk)
@@ -307,18 +267,14 @@ def risk_plan_edit(request, pk):
                    "target_date": plan.target_date}
     form = ResolutionPlanForm(request.POST or None, risk=risk, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.save_resolution_plan(risk, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Resolution plan saved."))
             return redirect(matter_url(pk, "plan"))
     return render(request, "risks/plan_form.html", {"risk": risk, "form": form})
 
 
 @login_required
-@refusals_as_403
 def risk_emergency_plan_edit(request, pk):
     """Write the emergency plan (一事一案) or revise it; a revision needs a reason."""
     risk = get_matter(request.user, pk)
@@ -329,11 +285,8 @@ def risk_emergency_plan_edit(request, pk):
     if plan is None:
         form.fields["reason"].widget = form.fields["reason"].hidden_widget()
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.save_emergency_plan(risk, actor=request.user, **form.service_arguments())
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Emergency plan saved."))
             return redirect(matter_url(pk, "emergency-plan"))
     return render(request, "risks/emergency_plan_form.html",
@@ -341,7 +294,6 @@ def risk_emergency_plan_edit(request, pk):
 
 
 @login_required
-@refusals_as_403
 def risk_drill_create(request, pk):
     """Record a drill (演练) of the emergency plan."""
     risk = get_matter(request.user, pk)
@@ -352,11 +304,8 @@ def risk_drill_create(request, pk):
         return redirect("risks:risk_emergency_plan_edit", pk)
     form = DrillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.record_drill(plan, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Drill recorded."))
             return redirect(matter_url(pk, "emergency-plan"))
     return render(request, "risks/drill_form.html", {"risk": risk, "form": form})

@@ -1,7 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+
 
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self):
+        # Imported here, not above: they use models, which load after the app registry.
+        from grids.scoping import register_scope_provider
+        from rhythm.jobs import run_after_daily_and_weekly_jobs
+        from supervision.dashboards import warm_city_folds
+        from supervision.scoping import supervised_communities
+
+        # The apps below never import supervision: it tells them what it adds.
+        register_scope_provider(Role.SUPERVISOR, supervised_communities)
+        run_after_daily_and_weekly_jobs(warm_city_folds)

@@ -1,6 +1,6 @@
 """The words of supervision (督导): inspections, findings and their rectification, notices
-(通报), listed supervision (挂牌督办) and the special campaigns (专项攻坚行动), with the
-transitions each stateful model allows."""
+(通报), listed supervision (挂牌督办) and the special campaigns (专项攻坚行动). The
+transitions each stateful model allows are in supervision/transitions.py."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,14 +62,6 @@ class FindingAction(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence added")
 
 
-# action: (statuses it starts from, status it leads to)
-FINDING_TRANSITIONS = {
-    FindingAction.SUBMIT: (frozenset({FindingStatus.OPEN}), FindingStatus.SUBMITTED),
-    FindingAction.RETURN: (frozenset({FindingStatus.SUBMITTED}), FindingStatus.OPEN),
-    FindingAction.ACCEPT: (frozenset({FindingStatus.SUBMITTED}), FindingStatus.CLOSED),
-}
-
-
 class EvidenceStage(models.TextChoices):
     FINDING = "finding", _("As found")
     RECTIFICATION = "rectification", _("After rectification")
@@ -78,6 +70,10 @@ class EvidenceStage(models.TextChoices):
 class NoticeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SENT = "sent", _("Sent")
+
+
+class NoticeAction(models.TextChoices):
+    SEND = "send", _("Send to the communities")
 
 
 class ListingGrade(models.TextChoices):
@@ -89,7 +85,6 @@ class ListingGrade(models.TextChoices):
 
 
 GRADE_ORDER = [ListingGrade.NORMAL, ListingGrade.YELLOW, ListingGrade.RED]
-NEXT_GRADE = {ListingGrade.NORMAL: ListingGrade.YELLOW, ListingGrade.YELLOW: ListingGrade.RED}
 # After a grade rises, the days the community gets before it may rise again.
 GRACE_DAYS = {ListingGrade.YELLOW: 7, ListingGrade.RED: 7}
 
@@ -109,11 +104,3 @@ class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
-
-
-# The statuses a progress report may move a campaign task to, from each status.
-TASK_TRANSITIONS = {
-    TaskStatus.NOT_STARTED: frozenset({TaskStatus.IN_PROGRESS, TaskStatus.DONE}),
-    TaskStatus.IN_PROGRESS: frozenset({TaskStatus.IN_PROGRESS, TaskStatus.DONE}),
-    TaskStatus.DONE: frozenset({TaskStatus.IN_PROGRESS}),
-}

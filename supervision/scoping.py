@@ -75,6 +75,13 @@ def groups_of(user) -> QuerySet[SupervisionGroup]:
     return SupervisionGroup.objects.filter(member_group_q(user))
 
 
+def supervised_communities(user) -> list[Area]:
+    """The communities of the groups the user leads or belongs to: a supervisor's scope
+    (registered with grids.scoping by SupervisionConfig.ready)."""
+    groups = SupervisionGroup.objects.filter(Q(leader=user) | Q(members=user))
+    return list(Area.objects.filter(supervision_groups__in=groups).distinct().order_by("code"))
+
+
 def get_group_for_user(user, pk) -> SupervisionGroup:
     try:
         return visible_groups(user).select_related("street", "leader").get(pk=pk)

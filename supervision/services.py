@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.choices import AuditAction
+from audit.services import record_event
 from grids.choices import AreaKind
 from grids.models import Area, Department
 from grids.scoping import scope_roots, visible_departments
@@ -33,10 +35,8 @@ from risks.scoping import visible_risks
 from supervision import evidence as evidence_checks
 from supervision import permissions
 from supervision.choices import (
-    FINDING_TRANSITIONS,
     GRACE_DAYS,
-    NEXT_GRADE,
-    TASK_TRANSITIONS,
+    GRADE_ORDER,
     EvidenceStage,
     FindingAction,
     FindingStatus,
@@ -47,6 +47,7 @@ from supervision.choices import (
     ListingAction,
     ListingGrade,
     ListingStatus,
+    NoticeAction,
     NoticeStatus,
     Severity,
     TaskStatus,
@@ -64,6 +65,15 @@ from supervision.models import (
     ListingEvent,
     Notice,
     SupervisionGroup,
+)
+from supervision.scoping import groups_of
+from supervision.transitions import (
+    FINDING_TRANSITIONS,
+    LISTING_GRADE_TRANSITIONS,
+    LISTING_TRANSITIONS,
+    NOTICE_TRANSITIONS,
+    TASK_STATE,
+    TASK_TRANSITIONS,
 )
 
 # Helpers ----------------------------------------------------------------------------------
@@ -198,21 +208,26 @@ def _lock_finding(finding: Finding) -> Finding:
         "inspection__group", "community").get(pk=finding.pk)
 
 
-def _transition(finding: Finding, action: str, *, actor, note: str, **changes) -> Finding:
-    allowed_from, to_status = FINDING_TRANSITIONS[action]
-    if finding.status not in allowed_from:
-        raise RuleBroken(_("This finding is %(status)s: that cannot be done now.")
-                         % {"status": finding.get_status_display()}, field="status")
+def _transition(finding: Finding, action: str, *, actor, note: str,
+                context: dict | None = None, **changes) -> Finding:
+    """Take ``action`` on the finding locked by the caller, through its table
+    (supervision/transitions.py: who, the status, the note, the preconditions given
+    ``context``), setting ``changes`` (a callable gets the time) and writing its event."""
     now = timezone.now()
-    from_status = finding.status
-    finding.status = to_status
-    finding.updated_at = now
-    for field, value in changes.items():
-        setattr(finding, field, value(now) if callable(value) else value)
-    finding.save(update_fields=["status", "updated_at", *changes])
-    FindingEvent.objects.create(finding=finding, action=action, from_status=from_status,
-                                to_status=to_status, note=note, actor=actor, created_at=now)
-    return finding
+
+    def apply(locked, transition):
+        locked.updated_at = now
+        for field, value in changes.items():
+            setattr(locked, field, value(now) if callable(value) else value)
+        return ["updated_at", *changes]
+
+    def record(locked, transition, from_status):
+        FindingEvent.objects.create(finding=locked, action=transition.action,
+                                    from_status=from_status, to_status=locked.status,
+                                    note=note, actor=actor, created_at=now)
+
+    return FINDING_TRANSITIONS.run(finding, action, actor=actor, note=note, lock=False,
+                                   apply=apply, record_event=record, **(context or {}))
 
 
 @transaction.atomic
@@ -223,10 +238,8 @@ def submit_rectification(finding: Finding, *, actor, note: str) -> Finding:
     Preconditions: the actor may rectify (a community officer) and the finding's community
     is theirs; the finding awaits rectification; the note is written.
     """
-    permissions.require(actor, permissions.RECTIFY)
     finding = _lock_finding(finding)
-    _require_area_in_scope(actor, finding.community)
-    note = _required_text(note, "note", _("Say how the finding was rectified."))
+    note = (note or "").strip()
     finding = _transition(finding, FindingAction.SUBMIT, actor=actor, note=note,
                           rectification_note=note, rectified_by=actor,
                           rectified_at=lambda now: now)
@@ -249,14 +262,10 @@ def return_rectification(finding: Finding, *, actor, note: str,
     reason is written.
     """
     finding = _lock_finding(finding)
-    permissions.require_group(actor, permissions.ACCEPT, finding.inspection.group)
-    note = _required_text(note, "note", _("Say why the rectification is not accepted."))
-    changes = {}
-    if deadline is not None:
-        if deadline < timezone.localdate():
-            raise RuleBroken(_("The new deadline cannot be in the past."), field="deadline")
-        changes["deadline"] = deadline
-    finding = _transition(finding, FindingAction.RETURN, actor=actor, note=note, **changes)
+    note = (note or "").strip()
+    changes = {} if deadline is None else {"deadline": deadline}
+    finding = _transition(finding, FindingAction.RETURN, actor=actor, note=note,
+                          context={"deadline": deadline}, **changes)
     deliver([InboxNotice(officer, "supervision_returned",
                          _("Rectification not accepted: %(finding)s")
                          % {"finding": finding.description[:60]},
@@ -276,12 +285,7 @@ def accept_rectification(finding: Finding, *, actor, note: str = "") -> Finding:
     submitted with its note.
     """
     finding = _lock_finding(finding)
-    permissions.require_group(actor, permissions.ACCEPT, finding.inspection.group)
-    if not finding.rectification_note.strip():
-        raise RuleBroken(_("A finding is closed only once the community has said how it "
-                           "was rectified."), field="note")
     note = (note or "").strip()
-    refuse_personal_data(note=note)
     return _transition(finding, FindingAction.ACCEPT, actor=actor, note=note,
                        accepted_by=actor, accepted_at=lambda now: now, acceptance_note=note)
 
@@ -400,22 +404,19 @@ def send_notice(notice: Notice, *, actor) -> Notice:
     community. Numbering holds the group's row lock, so two sends never share a number.
     """
     group = SupervisionGroup.objects.select_for_update().get(pk=notice.group_id)
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    permissions.require_group(actor, permissions.NOTICE, group)
-    if notice.is_sent:
-        raise RuleBroken(_("This notice was already sent."))
-    community_ids = list(notice.communities.values_list("pk", flat=True))
-    if not community_ids:
-        raise RuleBroken(_("The notice names no community to send it to."),
-                         field="findings")
     now = timezone.now()
-    year = timezone.localdate(now).year
-    sent_this_year = Notice.objects.filter(group=group, status=NoticeStatus.SENT,
-                                           number__startswith=f"{group.name}〔{year}〕").count()
-    notice.number = f"{group.name}〔{year}〕{sent_this_year + 1}号"
-    notice.status = NoticeStatus.SENT
-    notice.sent_by, notice.sent_at = actor, now
-    notice.save(update_fields=["number", "status", "sent_by", "sent_at"])
+
+    def apply(locked, transition):
+        year = timezone.localdate(now).year
+        sent_this_year = Notice.objects.filter(
+            group=group, status=NoticeStatus.SENT,
+            number__startswith=f"{group.name}〔{year}〕").count()
+        locked.number = f"{group.name}〔{year}〕{sent_this_year + 1}号"
+        locked.sent_by, locked.sent_at = actor, now
+        return ["number", "sent_by", "sent_at"]
+
+    notice = NOTICE_TRANSITIONS.run(notice, NoticeAction.SEND, actor=actor, apply=apply)
+    community_ids = list(notice.communities.values_list("pk", flat=True))
     link = reverse("supervision:notice_detail", args=[notice.pk])
     deliver([InboxNotice(officer, "supervision_notice",
                          _("Supervision notice %(number)s: %(title)s")
@@ -430,7 +431,6 @@ def send_notice(notice: Notice, *, actor) -> Notice:
 def _group_for(actor, community: Area) -> SupervisionGroup | None:
     if actor.role != Role.SUPERVISOR:
         return None
-    from supervision.scoping import groups_of
 
     return groups_of(actor).filter(communities=community).order_by("code").first()
 
@@ -487,20 +487,22 @@ def lift_supervision(listing: ListedSupervision, *, actor, note: str) -> ListedS
     Preconditions: the actor may list and the listing's community is in their scope; it
     is active; the note is written.
     """
-    permissions.require(actor, permissions.LIST)
     listing = ListedSupervision.objects.select_for_update(of=("self",)).select_related(
         "community", "risk").get(pk=listing.pk)
-    _require_area_in_scope(actor, listing.community)
-    if not listing.is_active:
-        raise RuleBroken(_("This listed supervision was already lifted."))
-    note = _required_text(note, "note", _("Say why listed supervision is lifted."))
+    note = (note or "").strip()
     now = timezone.now()
-    listing.status = ListingStatus.LIFTED
-    listing.lifted_by, listing.lifted_at, listing.lift_note = actor, now, note
-    listing.save(update_fields=["status", "lifted_by", "lifted_at", "lift_note"])
-    ListingEvent.objects.create(listing=listing, action=ListingAction.LIFT,
-                                from_grade=listing.grade, to_grade=listing.grade, note=note,
-                                actor=actor, created_at=now)
+
+    def apply(locked, transition):
+        locked.lifted_by, locked.lifted_at, locked.lift_note = actor, now, note
+        return ["lifted_by", "lifted_at", "lift_note"]
+
+    def record(locked, transition, from_status):
+        ListingEvent.objects.create(listing=locked, action=transition.action,
+                                    from_grade=locked.grade, to_grade=locked.grade, note=note,
+                                    actor=actor, created_at=now)
+
+    listing = LISTING_TRANSITIONS.run(listing, ListingAction.LIFT, actor=actor, note=note,
+                                      lock=False, apply=apply, record_event=record)
     deliver([InboxNotice(officer, "listed_supervision",
                          _("Listed supervision lifted: %(subject)s")
                          % {"subject": listing.subject_label},
@@ -519,49 +521,60 @@ def escalate_overdue_listings(today: date | None = None) -> dict:
     Safe to run twice and side by side: rows are claimed under FOR UPDATE SKIP LOCKED and
     a raised row's deadline lies in the future, so it is not picked again. A fixed number
     of queries whatever the number of listings: one SELECT, one UPDATE per grade, one
-    INSERT of events, one of notices.
+    INSERT of events, one audit entry (naming the listings raised), one INSERT of notices.
     """
     today = today or timezone.localdate()
     now = timezone.now()
+    escalate = LISTING_GRADE_TRANSITIONS[ListingAction.ESCALATE]
     with transaction.atomic():
         due = list(ListedSupervision.objects.select_for_update(skip_locked=True, of=("self",))
                    .filter(status=ListingStatus.ACTIVE, deadline__lt=today,
-                           grade__in=list(NEXT_GRADE))
+                           grade__in=escalate.sources)
                    .select_related("community", "risk").order_by("pk"))
         if not due:
             return {"escalated": 0}
-        events = []
+        events, raised, deadlines = [], {}, {}
+        now_at: dict[int, tuple] = {}  # listing → (grade, deadline) after this run
         by_grade = {grade: [listing for listing in due if listing.grade == grade]
-                    for grade in NEXT_GRADE}  # grouped first: one step per run, never two
-        for from_grade, to_grade in NEXT_GRADE.items():
-            rows = by_grade[from_grade]
+                    for grade in escalate.sources}  # grouped first: one step per run, never two
+        for from_grade in (grade for grade in GRADE_ORDER if grade in escalate.sources):
+            rows, to_grade = by_grade[from_grade], escalate.leads_to(from_grade)
             if not rows:
                 continue
             new_deadline = today + timedelta(days=GRACE_DAYS[to_grade])
-            ListedSupervision.objects.filter(pk__in=[row.pk for row in rows]).update(
-                grade=to_grade, deadline=new_deadline, escalated_at=now)
+            step = f"{from_grade}→{to_grade}"
+            raised[step], deadlines[step] = [row.pk for row in rows], new_deadline.isoformat()
+            LISTING_GRADE_TRANSITIONS.move_all(
+                ListedSupervision.objects.filter(pk__in=raised[step]), ListingAction.ESCALATE,
+                deadline=new_deadline, escalated_at=now)
             for listing in rows:
                 events.append(ListingEvent(
                     listing=listing, action=ListingAction.ESCALATE, from_grade=from_grade,
                     to_grade=to_grade, deadline=new_deadline, created_at=now,
                     note=_("Deadline %(deadline)s slipped.") % {"deadline": listing.deadline}))
-                listing.grade, listing.deadline = to_grade, new_deadline
+                now_at[listing.pk] = (to_grade, new_deadline)
         ListingEvent.objects.bulk_create(events)
+        # the UPDATE sends no post_save: one audit entry stands for the grades raised
+        record_event(action=AuditAction.UPDATE, target="supervision.listedsupervision",
+                     detail=f"{len(due)} listed supervisions rose a grade (deadline slipped): "
+                            + ", ".join(f"{len(ids)} {step}" for step, ids in raised.items()),
+                     changes={"grade": raised, "deadline": deadlines})
         officers: dict[int, list] = {}
         for officer in _officers_of({listing.community_id for listing in due}):
             officers.setdefault(officer.area_id, []).append(officer)
         notices = []
         for listing in due:
+            grade, deadline = now_at[listing.pk]
             title = _("%(grade)s: %(subject)s, new deadline %(deadline)s") % {
-                "grade": listing.get_grade_display(), "subject": listing.subject_label,
-                "deadline": listing.deadline}
+                "grade": ListingGrade(grade).label, "subject": listing.subject_label,
+                "deadline": deadline}
             for officer in officers.get(listing.community_id, []):
                 notices.append(InboxNotice(officer, "listed_supervision", title,
-                                           key=f"listing:{listing.pk}:{listing.grade}",
+                                           key=f"listing:{listing.pk}:{grade}",
                                            link=_listing_url(listing)))
         deliver(notices, fetch=False)
     return {"escalated": len(due),
-            "red": sum(1 for listing in due if listing.grade == ListingGrade.RED)}
+            "red": sum(1 for grade, _deadline in now_at.values() if grade == ListingGrade.RED)}
 
 
 # Special campaigns (专项攻坚行动) ----------------------------------------------------------
@@ -632,34 +645,35 @@ def report_task_progress(task: CampaignTask, *, actor, note: str, progress: int,
     (done means 100 %).
 
     Preconditions: the actor owns the task (may_report_on); the status may follow the
-    current one (choices.TASK_TRANSITIONS); the note is written.
+    current one (supervision/transitions.py: TASK_TRANSITIONS, whose actions are named
+    after the status a report leads to); the note is written.
     """
     task = CampaignTask.objects.select_for_update(of=("self",)).select_related(
         "owner_community", "owner_department__street").get(pk=task.pk)
-    if not may_report_on(actor, task):
-        raise Forbidden(_("Only the task's owner may report on it."))
-    note = _required_text(note, "note", _("Say what was done."))
-    if status not in TASK_TRANSITIONS.get(task.status, frozenset()):
-        raise RuleBroken(_("A task that is %(status)s cannot become %(new)s.")
-                         % {"status": task.get_status_display(),
-                            "new": TaskStatus(status).label if status in TaskStatus.values
-                            else status}, field="status")
-    try:
-        progress = int(progress)
-    except (TypeError, ValueError) as error:
-        raise RuleBroken(_("Progress is a whole number from 0 to 100."),
-                         field="progress") from error
-    if not 0 <= progress <= 100:
-        raise RuleBroken(_("Progress is a whole number from 0 to 100."), field="progress")
+    if status not in TASK_TRANSITIONS.by_action:  # no report leads there (not started)
+        raise RuleBroken(TASK_STATE % {
+            "state": task.get_status_display(),
+            "action": TaskStatus(status).label if status in TaskStatus.values else status},
+            field="status")
+    note = (note or "").strip()
     now = timezone.now()
-    if status == TaskStatus.DONE:
-        progress, task.completed_at = 100, now
-    else:
-        task.completed_at = None
-    task.status, task.progress = status, progress
-    task.save(update_fields=["status", "progress", "completed_at"])
-    return CampaignProgressReport.objects.create(task=task, note=note, progress=progress,
-                                                 status=status, actor=actor, created_at=now)
+    reports = []
+
+    def apply(locked, transition):
+        if transition.target == TaskStatus.DONE:
+            locked.progress, locked.completed_at = 100, now
+        else:
+            locked.progress, locked.completed_at = int(progress), None
+        return ["progress", "completed_at"]
+
+    def record(locked, transition, from_status):
+        reports.append(CampaignProgressReport.objects.create(
+            task=locked, note=note, progress=locked.progress, status=locked.status,
+            actor=actor, created_at=now))
+
+    TASK_TRANSITIONS.run(task, status, actor=actor, note=note, lock=False, apply=apply,
+                         record_event=record, progress=progress)
+    return reports[0]
 
 
 @transaction.atomic

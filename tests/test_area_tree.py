@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from grids.choices import AreaKind, GridType
 from grids.models import Area
-from grids.services import create_area, move_area
+from grids.services import create_area, move_subtree
 
 
 def test_subtree_of_a_community_is_one_query_whatever_the_depth(street,
@@ -83,7 +83,7 @@ def test_moving_an_area_under_its_own_descendant_is_refused(street):
     # Same kinds are needed for a move to be shaped right, so the only way to make a
     # cycle is to pass the node itself (a community under itself is also the wrong kind).
     with pytest.raises(ValidationError) as error:
-        move_area(street.grid_a1, street.grid_a1)
+        move_subtree(street.grid_a1, street.grid_a1)
     assert "parent" in error.value.message_dict
     street.grid_a1.refresh_from_db()
     assert street.grid_a1.parent == street.community_a
@@ -103,7 +103,7 @@ def test_cycle_check_catches_a_descendant_even_of_the_right_kind(street):
 
 
 def test_moving_a_grid_to_another_community_moves_its_whole_subtree(street):
-    move_area(street.grid_a1, street.community_b)
+    move_subtree(street.grid_a1, street.community_b)
     micro = Area.objects.get(pk=street.micro_a1.pk)
     assert micro.is_within(street.community_b)
     assert not micro.is_within(street.community_a)

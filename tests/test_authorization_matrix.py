@@ -396,7 +396,7 @@ ADMIN_MODELS = {
     "django_celery_beat.clockedschedule": (200, 200, 302, 302, 302),
     "django_celery_beat.crontabschedule": (200, 200, 200, 200, 200),
     "django_celery_beat.solarschedule": (200, 200, 302, 302, 302),
-    "django_celery_beat.intervalschedule": (200, 200, 302, 302, 302),
+    "django_celery_beat.intervalschedule": (200, 200, 200, 200, 200),  # the heartbeat's
     "otp_totp.totpdevice": (200, 200, 302, 302, 302),
     "axes.accessattempt": (200, 403, 302, 302, 302),
     "axes.accesslog": (200, 403, 302, 302, 302),

@@ -1,11 +1,13 @@
 """Ledger exports (.xlsx): scope, the register's filters, masking and its log, formula
 injection, the sheet's shape, large exports as background jobs, and fixed query counts."""
 
-from datetime import date, datetime
+import threading
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.services import issue_api_token
@@ -261,6 +263,161 @@ def _query(text):
     return QueryDict(text)
 
 
+
+# Export jobs when the broker is down, and jobs left behind ------------------------------
+
+@pytest.fixture
+def sent_jobs(monkeypatch):
+    """The ids of the export jobs handed to the broker, which takes nothing (no worker)."""
+    from ledgers.tasks import write_ledger_export_task
+
+    sent = []
+    monkeypatch.setattr(write_ledger_export_task, "apply_async",
+                        lambda args=(), kwargs=None, **options: sent.append(args[0]))
+    return sent
+
+
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """Run the exports' sweep at ``minutes`` from now, and what it sends after commit."""
+    def run(minutes: int) -> dict:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.requeue_stale_exports(now=later(minutes))
+    return run
+
+
+@pytest.fixture
+def request_export(django_capture_on_commit_callbacks, settings, leader):
+    settings.LEDGER_EXPORT_SYNC_ROWS = 0
+
+    def run(ledger="online") -> ExportJob:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.export_ledger(actor=leader, ledger=ledger, params=_query(""),
+                                          unmask=False).job
+    return run
+
+
+def later(minutes: int):
+    return timezone.now() + timedelta(minutes=minutes)
+
+
+def test_an_export_job_is_requested_and_logged_while_the_broker_is_down(
+        client, settings, media, leader, officer_a, report, monkeypatch, sweep,
+        django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from ledgers.tasks import write_ledger_export_task
+
+    settings.LEDGER_EXPORT_SYNC_ROWS = 0
+    report(officer_a)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(write_ledger_export_task, "apply_async", broker_down)
+    client.force_login(leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(export_url("online"))
+    assert response.status_code == 202
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.PENDING and response.json()["id"] == job.pk
+    assert AccessLog.objects.filter(actor=leader, action="export", target="ledger:online",
+                                    detail__contains=f"job={job.pk}").exists()
+
+    assert sweep(11)["handed_out"] == 1  # the broker is still down: nothing lost
+    job.refresh_from_db()
+    assert job.status == ExportStatus.PENDING
+    monkeypatch.undo()  # the broker is back (tasks run inline): the next sweep catches up
+    assert sweep(22)["handed_out"] == 1
+    job.refresh_from_db()
+    assert (job.status, job.runs) == (ExportStatus.DONE, 1)
+    assert Message.objects.filter(recipient=leader, kind="ledger_export").count() == 1
+
+
+def test_the_sweep_hands_a_stale_pending_job_out_exactly_once(officer_a, report, sent_jobs,
+                                                               request_export, sweep):
+    report(officer_a)
+    job = request_export()
+    assert sent_jobs == [job.pk]  # handed out when requested; the message got lost
+    assert sweep(5)["handed_out"] == 0  # not stale yet
+    assert sweep(11)["handed_out"] == 1
+    assert sweep(11)["handed_out"] == 0
+    assert sweep(15)["handed_out"] == 0  # handed out again 4 minutes ago
+    assert sent_jobs == [job.pk, job.pk]
+    job.refresh_from_db()
+    assert job.status == ExportStatus.PENDING
+
+
+def test_the_sweep_leaves_finished_and_running_jobs_alone(media, officer_a, report,
+                                                          sent_jobs, request_export, sweep):
+    report(officer_a)
+    finished = request_export()
+    services.run_export_job(finished.pk)
+    running = request_export("archive")
+    claim_as_a_worker(running)  # being written, for less than the limit
+    assert sweep(30) == {"handed_out": 0, "failed": 0}
+    assert sent_jobs == [finished.pk, running.pk]
+
+
+def test_a_run_cut_short_is_handed_out_again_then_failed_after_the_last_run(
+        leader, officer_a, report, sent_jobs, request_export, sweep):
+    report(officer_a)
+    job = request_export()
+    claim_as_a_worker(job)  # a worker took it, and died half-way
+    assert sweep(30)["handed_out"] == 0
+    assert sweep(61)["handed_out"] == 1
+    job.refresh_from_db()
+    assert job.status == ExportStatus.PENDING and sent_jobs == [job.pk, job.pk]
+
+    for _second_to_last_run in range(2, services.EXPORT_MAX_RUNS):
+        claim_as_a_worker(job)
+        assert sweep(61)["handed_out"] == 1
+    claim_as_a_worker(job)  # the last run allowed, cut short too
+    assert sweep(61) == {"handed_out": 0, "failed": 1}
+    job.refresh_from_db()
+    assert (job.status, job.runs) == (ExportStatus.FAILED, services.EXPORT_MAX_RUNS)
+    assert Message.objects.get(recipient=leader, kind="ledger_export").title == "台账导出失败"
+
+
+def claim_as_a_worker(job: ExportJob) -> None:
+    """A worker's claim of the job, as run_export_job takes it, and nothing after."""
+    from django.db.models import F
+
+    from ledgers.choices import ExportAction
+    from ledgers.transitions import EXPORT_TRANSITIONS
+
+    assert EXPORT_TRANSITIONS.move_all(ExportJob.objects.filter(pk=job.pk),
+                                       ExportAction.CLAIM, started_at=timezone.now(),
+                                       runs=F("runs") + 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_hand_a_job_out_once(settings, leader, officer_a, report,
+                                                sent_jobs):
+    settings.LEDGER_EXPORT_SYNC_ROWS = 0
+    report(officer_a)
+    job = services.export_ledger(actor=leader, ledger="online", params=_query(""),
+                                 unmask=False).job
+    now, barrier, outcomes = later(11), threading.Barrier(2), []
+
+    def sweep():
+        from django.db import connection as thread_connection
+
+        barrier.wait()
+        try:
+            outcomes.append(services.requeue_stale_exports(now=now)["handed_out"])
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [0, 1]
+    assert sent_jobs == [job.pk, job.pk]  # when requested, then by one sweep only
+
+
 # Query counts and memory ------------------------------------------------------------------
 
 # Session, user, the user's scope, the count for the 5,000-row decision, the matters (one
@@ -289,7 +446,7 @@ def test_streaming_writer_uses_flat_memory(leader, street):
     allocation is slow, so the rows are few)."""
     import tracemalloc
 
-    from ledgers.xlsx import Column, LedgerWorkbook
+    from quanfu.xlsx import Column, LedgerWorkbook
 
     def peak(rows):
         tracemalloc.start()
@@ -317,7 +474,7 @@ def test_cells_are_written_safe_local_and_without_empty_text(leader, street):
     times as Asia/Shanghai wall-clock time, empty text not written at all."""
     from datetime import UTC
 
-    from ledgers.xlsx import MAX_CELL_TEXT, Column, LedgerWorkbook
+    from quanfu.xlsx import MAX_CELL_TEXT, Column, LedgerWorkbook
 
     workbook = LedgerWorkbook()
     sheet = workbook.add_sheet("台账", [Column(str(number)) for number in range(7)])

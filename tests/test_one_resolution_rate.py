@@ -96,7 +96,7 @@ def test_ledger_monthly_statistics_dashboards_and_api_give_the_same_rate(
     street_board = dashboards.build(leader, kind="street", area=street.street,
                                     street=street.street,
                                     communities=communities_in(leader, street.street))
-    [street_row] = [row for row in street_board.rows if row["area"] == community]
+    [street_row] = [row for row in street_board.rows if row.area == community]
     community_board = dashboards.build(officer_a, kind="community", area=community,
                                        street=street.street, communities=[community])
     from_api = api_monthly_row(api, api_client_user, community)
@@ -104,24 +104,24 @@ def test_ledger_monthly_statistics_dashboards_and_api_give_the_same_rate(
     for level, (done, valid) in EXPECTED.items():
         expected = resolution_rate(done, valid)
         met = meets_target(level, done, valid)
-        dashboard_entry = next(entry for entry in street_row["rates"] if entry["level"] == level)
+        dashboard_entry = next(entry for entry in street_row.rates if entry.level == level)
         community_entry = next(entry for entry in community_board.rates
-                               if entry["level"] == level)
+                               if entry.level == level)
         api_entry = next(entry for entry in from_api["levels"] if entry["level"] == level)
         rates = {
             "progress ledger": ledger.levels[level].rate,
             "progress ledger .xlsx": sheet[f"{LEVEL_NAMES[level]}化解率"],
             "monthly statistics": monthly["levels"][level]["rate"],
-            "street dashboard": dashboard_entry["resolution_rate"],
-            "community dashboard": community_entry["resolution_rate"],
+            "street dashboard": dashboard_entry.resolution_rate,
+            "community dashboard": community_entry.resolution_rate,
             "API": api_entry["resolution_rate"],
         }
         assert rates == dict.fromkeys(rates, expected), level
         assert {ledger.levels[level].meets_target, monthly["levels"][level]["met"],
-                dashboard_entry["met"], community_entry["met"], api_entry["met"]} == {met}
+                dashboard_entry.met, community_entry.met, api_entry["met"]} == {met}
         assert (ledger.levels[level].done, ledger.levels[level].total) == (done, valid)
         assert (api_entry["done"], api_entry["valid"]) == (done, valid)
-        assert api_entry["target"] == TARGETS[level] == community_entry["target"]
+        assert api_entry["target"] == TARGETS[level] == community_entry.target
 
     overall = resolution_rate(*EXPECTED_OVERALL)
     assert ledger.rate == sheet["化解率"] == monthly["resolution_rate"] == \

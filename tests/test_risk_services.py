@@ -436,18 +436,14 @@ def test_a_matter_knows_its_street_community_and_grid(report, grid_worker_a1, of
 
 
 def test_moving_a_grid_moves_its_matters_to_the_new_community(report, grid_worker_a1, street):
-    from grids.services import move_area
-
     risk = report(grid_worker_a1, area=street.micro_a1)
-    move_area(street.grid_a1, street.community_b)
+    services.move_area(street.grid_a1, street.community_b)
     assert Risk.objects.get(pk=risk.pk).community == street.community_b
 
 
 def test_moving_a_microgrid_moves_its_matters_to_the_new_grid(report, grid_worker_a1, street):
-    from grids.services import move_area
-
     risk = report(grid_worker_a1, area=street.micro_a1)
-    move_area(street.micro_a1, street.grid_b1)
+    services.move_area(street.micro_a1, street.grid_b1)
     moved = Risk.objects.get(pk=risk.pk)
     assert (moved.street, moved.community, moved.grid) == (
         street.street, street.community_b, street.grid_b1)
@@ -456,14 +452,53 @@ def test_moving_a_microgrid_moves_its_matters_to_the_new_grid(report, grid_worke
 def test_moving_a_community_to_another_street_moves_its_matters(report, grid_worker_a1,
                                                                 leader, other_street_leader,
                                                                 street):
-    from grids.services import move_area
     from risks.scoping import visible_risks
 
     risk = report(grid_worker_a1, area=street.micro_a1)
-    move_area(street.community_a, street.other_street)
+    services.move_area(street.community_a, street.other_street)
     assert Risk.objects.get(pk=risk.pk).street == street.other_street
     assert not visible_risks(leader).filter(pk=risk.pk).exists()
     assert visible_risks(other_street_leader).filter(pk=risk.pk).exists()
+
+
+def test_moving_an_area_writes_one_audit_entry_for_its_matters(report, grid_worker_a1,
+                                                                superuser, street):
+    from audit.models import AuditEntry
+
+    for _ in range(2):
+        report(grid_worker_a1, area=street.micro_a1)
+    before = AuditEntry.objects.count()
+    services.move_area(street.grid_a1, street.community_b, actor=superuser)
+    assert AuditEntry.objects.count() == before + 1  # the UPDATEs send no signal
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert (entry.actor, entry.action, entry.target) == (superuser, "update", "risks.risk")
+    assert entry.changes == {"area": street.grid_a1.pk, "from_parent": street.community_a.pk,
+                             "to_parent": street.community_b.pk, "matters": 2}
+
+
+def test_a_refused_move_changes_neither_the_tree_nor_the_matters(report, grid_worker_a1,
+                                                                   street):
+    from django.core.exceptions import ValidationError
+
+    risk = report(grid_worker_a1, area=street.micro_a1)
+    with pytest.raises(ValidationError):
+        services.move_area(street.grid_a1, street.other_street)  # a grid under a street
+    street.grid_a1.refresh_from_db()
+    assert street.grid_a1.parent == street.community_a
+    assert Risk.objects.get(pk=risk.pk).community == street.community_a
+
+
+def test_the_admin_moves_an_area_with_its_matters(client, superuser, report, grid_worker_a1,
+                                                  street):
+    risk = report(grid_worker_a1, area=street.micro_a1)
+    grid = street.grid_a1
+    client.force_login(superuser)
+    response = client.post(f"/admin/grids/area/{grid.pk}/change/", {
+        "code": grid.code, "name": grid.name, "grid_type": grid.grid_type,
+        "parent": street.community_b.pk})
+    assert response.status_code == 302, response.content
+    moved = Risk.objects.get(pk=risk.pk)
+    assert (moved.community, moved.grid) == (street.community_b, grid)
 
 
 def test_scoping_a_street_compares_a_column_and_joins_no_areas(leader):

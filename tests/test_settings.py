@@ -106,3 +106,71 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+# The periodic jobs: one registry (quanfu/periodic.py) ---------------------------------------
+
+def test_beat_schedule_is_the_registry_and_every_job_names_a_task(settings):
+    from quanfu.celery import app
+    from quanfu.periodic import PERIODIC_JOBS, beat_schedule
+
+    assert settings.CELERY_BEAT_SCHEDULE == beat_schedule()
+    assert len({job.name for job in PERIODIC_JOBS}) == len(PERIODIC_JOBS)
+    app.loader.import_default_modules()  # every app's tasks module, as a worker does
+    assert {job.task for job in PERIODIC_JOBS} - set(app.tasks) == set()
+
+
+@pytest.mark.django_db
+def test_migrate_writes_every_periodic_job_in_the_streets_time():
+    from django_celery_beat.models import PeriodicTask
+
+    from quanfu.periodic import PERIODIC_JOBS
+
+    rows = {row.name: row for row in PeriodicTask.objects.select_related("crontab", "interval")}
+    assert {job.name: job.task for job in PERIODIC_JOBS} == {
+        name: rows[name].task for name in rows if name in {job.name for job in PERIODIC_JOBS}}
+    daily = rows["日核 daily checks 07:00"].crontab
+    assert (daily.minute, daily.hour, str(daily.timezone)) == ("0", "7", "Asia/Shanghai")
+    assert rows["worker-heartbeat"].interval.every == 60
+    assert set(rows) == {job.name for job in PERIODIC_JOBS}  # nothing else is scheduled
+
+
+@pytest.mark.django_db
+def test_beat_starting_writes_the_same_rows_and_keeps_a_paused_job_paused(monkeypatch):
+    from django_celery_beat import schedulers
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    from quanfu.celery import app
+    from quanfu.periodic import install_periodic_jobs
+
+    # beat closes connections past their age; the test's one holds its transaction
+    monkeypatch.setattr(schedulers, "close_old_connections", lambda: None)
+    PeriodicTask.objects.filter(name="audit-retention").update(enabled=False)
+    before = set(PeriodicTask.objects.values_list("name", "task", "crontab", "interval"))
+    crontabs = CrontabSchedule.objects.count()
+    schedulers.DatabaseScheduler(app=app, lazy=True).setup_schedule()  # beat starting
+    install_periodic_jobs()  # what the next migrate does
+    assert set(PeriodicTask.objects.values_list("name", "task", "crontab", "interval")) \
+        == before
+    assert CrontabSchedule.objects.count() == crontabs
+    assert not PeriodicTask.objects.get(name="audit-retention").enabled
+
+
+@pytest.mark.django_db
+def test_a_database_scheduled_by_the_old_migration_keeps_one_row_per_job():
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    from quanfu.periodic import PERIODIC_JOBS, install_periodic_jobs
+
+    # as rhythm/migrations/0003 wrote them before the registry: crontab fields as text
+    PeriodicTask.objects.filter(name="日核 daily checks 07:00").delete()
+    CrontabSchedule.objects.filter(minute="0", hour="7").delete()
+    old = CrontabSchedule.objects.create(minute="0", hour="7", day_of_week="*",
+                                         day_of_month="*", month_of_year="*",
+                                         timezone="Asia/Shanghai")
+    PeriodicTask.objects.create(name="日核 daily checks 07:00", crontab=old, enabled=False,
+                                task="rhythm.run_daily_checks_task")
+    install_periodic_jobs()
+    assert PeriodicTask.objects.count() == len(PERIODIC_JOBS)
+    daily = PeriodicTask.objects.get(name="日核 daily checks 07:00")
+    assert (daily.crontab_id, daily.enabled) == (old.pk, False)

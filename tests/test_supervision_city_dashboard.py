@@ -90,23 +90,23 @@ def city_board(user):
 
 
 def row_of(board, street_area):
-    return next(row for row in board.rows if row["area"] == street_area)
+    return next(row for row in board.rows if row.area == street_area)
 
 
 # The figures, against the counts made by hand -----------------------------------------------
 
 def test_city_figures_equal_the_hand_counts(city, superuser):
     figures = city_board(superuser).figures
-    assert {name: figures[name] for name in CITY} == CITY
-    assert figures["streets"] == 2
+    assert {name: getattr(figures, name) for name in CITY} == CITY
+    assert figures.streets == 2
 
 
 def test_each_street_row_equals_its_hand_counts(city, superuser, street):
     board = city_board(superuser)
-    assert [row["area"] for row in board.rows] == [street.street, street.other_street]
+    assert [row.area for row in board.rows] == [street.street, street.other_street]
     for street_area, expected in ((street.street, QUANFU), (street.other_street, HUASHAN)):
         row = row_of(board, street_area)
-        assert {name: row[name] for name in expected} == expected, street_area.name
+        assert {name: getattr(row, name) for name in expected} == expected, street_area.name
 
 
 def test_a_street_row_equals_that_streets_own_dashboard(city, superuser, leader, street):
@@ -117,7 +117,7 @@ def test_a_street_row_equals_that_streets_own_dashboard(city, superuser, leader,
     row = row_of(city_board(superuser), street.street)
     for name in ("total", "open", "high_open", "overdue_matters", "write_off_rate",
                  "levels_below_target"):
-        assert row[name] == own[name], name
+        assert getattr(row, name) == getattr(own, name), name
 
 
 def test_city_breakdowns_equal_the_hand_counts(city, superuser):
@@ -132,10 +132,10 @@ def test_city_breakdowns_equal_the_hand_counts(city, superuser):
 
 def test_city_rates_per_level_equal_the_hand_counts(city, superuser):
     for entry in city_board(superuser).rates:
-        valid, done = CITY_LEVELS[entry["level"]]
-        assert (entry["valid"], entry["done"]) == (valid, done), entry["level"]
-        assert entry["resolution_rate"] == round(done / valid, 4)
-        assert entry["met"] is False  # none reaches its target in this data
+        valid, done = CITY_LEVELS[entry.level]
+        assert (entry.valid, entry.done) == (valid, done), entry.level
+        assert entry.resolution_rate == round(done / valid, 4)
+        assert entry.met is False  # none reaches its target in this data
 
 
 def test_overdue_warnings_per_street_count_only_warnings_past_t_plus_2(
@@ -156,17 +156,17 @@ def test_overdue_warnings_per_street_count_only_warnings_past_t_plus_2(
     rhythm_services.record_feedback(warnings[0], actor=leader, content="已化解")
     rhythm_services.sweep_overdue(timezone.now() + timedelta(weeks=3))
     board = city_board(superuser)
-    assert row_of(board, street.street)["overdue_warnings"] == len(in_quanfu) - 1 == 6
-    assert row_of(board, street.other_street)["overdue_warnings"] == len(in_huashan) == 1
-    assert board.figures["overdue_warnings"] == 7
+    assert row_of(board, street.street).overdue_warnings == len(in_quanfu) - 1 == 6
+    assert row_of(board, street.other_street).overdue_warnings == len(in_huashan) == 1
+    assert board.figures.overdue_warnings == 7
 
 
 # The trend --------------------------------------------------------------------------------
 
 def test_trend_counts_this_week_live_for_every_street(city, superuser):
     this_week = city_board(superuser).trend[-1]
-    assert this_week["week"] == week_start(timezone.localdate())
-    assert (this_week["new"], this_week["closed"], this_week["source"]) == (17, 4, "live")
+    assert this_week.week == week_start(timezone.localdate())
+    assert (this_week.new, this_week.closed, this_week.source) == (17, 4, "live")
 
 
 def test_trend_folds_weekly_snapshots_and_counts_streets_without_one_live(city, superuser,
@@ -179,12 +179,12 @@ def test_trend_folds_weekly_snapshots_and_counts_streets_without_one_live(city, 
     snapshot(street.street, last_week, [(street.community_a, 5, 2), (street.community_b, 1, 1)])
     snapshot(street.street, two_weeks_ago, [(street.community_a, 3, 0)])
     snapshot(street.other_street, two_weeks_ago, [(street.community_other, 4, 4)])
-    trend = {entry["week"]: entry for entry in city_board(superuser).trend}
-    assert (trend[last_week]["new"], trend[last_week]["closed"]) == (6, 3)
-    assert trend[last_week]["source"] == "mixed"
-    assert (trend[last_week]["snapshot_streets"], trend[last_week]["live_streets"]) == (1, 1)
-    assert (trend[two_weeks_ago]["new"], trend[two_weeks_ago]["closed"]) == (7, 4)
-    assert trend[two_weeks_ago]["source"] == "snapshot"
+    trend = {entry.week: entry for entry in city_board(superuser).trend}
+    assert (trend[last_week].new, trend[last_week].closed) == (6, 3)
+    assert trend[last_week].source == "mixed"
+    assert (trend[last_week].snapshot_streets, trend[last_week].live_streets) == (1, 1)
+    assert (trend[two_weeks_ago].new, trend[two_weeks_ago].closed) == (7, 4)
+    assert trend[two_weeks_ago].source == "snapshot"
 
 
 def snapshot(street_area, week, counts):
@@ -222,9 +222,9 @@ def test_the_daily_job_folds_the_weeks_snapshots_before_anyone_opens_the_page(
     jobs.daily(timezone.localdate())
     scope = get_city_for_dashboard(fresh(superuser))
     with CaptureQueriesContext(connection) as page:
-        trend = {entry["week"]: entry for entry in dashboards.build_city(scope).trend}
+        trend = {entry.week: entry for entry in dashboards.build_city(scope).trend}
     assert not any('"rows"' in query["sql"] for query in page.captured_queries)
-    assert (trend[last_week]["new"], trend[last_week]["closed"]) == (6, 2)
+    assert (trend[last_week].new, trend[last_week].closed) == (6, 2)
 
 
 def test_a_failing_cache_only_costs_the_snapshot_query(city, superuser, street, monkeypatch):
@@ -234,10 +234,10 @@ def test_a_failing_cache_only_costs_the_snapshot_query(city, superuser, street, 
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(dashboards.cache, "get_many", broken)
-    monkeypatch.setattr(dashboards.cache, "set_many", broken)
-    trend = {entry["week"]: entry for entry in city_board(superuser).trend}
-    assert (trend[last_week]["new"], trend[last_week]["closed"]) == (5, 2)
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "set_many", broken)
+    trend = {entry.week: entry for entry in city_board(superuser).trend}
+    assert (trend[last_week].new, trend[last_week].closed) == (5, 2)
 
 
 # Scope ------------------------------------------------------------------------------------
@@ -298,17 +298,17 @@ def test_a_supervisor_of_two_streets_sees_both_and_only_their_communities(
     huashan_group.street = street.other_street
     huashan_group.save(update_fields=["street"])
     board = city_board(supervisor)
-    assert [row["area"] for row in board.rows] == [street.street, street.other_street]
+    assert [row.area for row in board.rows] == [street.street, street.other_street]
     quanfu = row_of(board, street.street)
     # Community A in VARIED: 9 matters, open 1 2 3 8 9, high open 1, overdue 1 and 3,
     # written off 5 and 6 of 8 valid.
-    assert {name: quanfu[name] for name in ("total", "open", "high_open", "overdue_matters",
-                                            "write_off_rate")} == {
+    assert {name: getattr(quanfu, name) for name in (
+        "total", "open", "high_open", "overdue_matters", "write_off_rate")} == {
         "total": 9, "open": 5, "high_open": 1, "overdue_matters": 2,
         "write_off_rate": round(2 / 8, 4)}
-    assert (quanfu["whole"], quanfu["dashboard"], quanfu["link"]) == (False, "", "")
-    assert row_of(board, street.other_street)["total"] == HUASHAN["total"]
-    assert board.figures["total"] == 9 + 4
+    assert (quanfu.whole, quanfu.dashboard, quanfu.link) == (False, "", "")
+    assert row_of(board, street.other_street).total == HUASHAN["total"]
+    assert board.figures.total == 9 + 4
     client.force_login(supervisor)
     assert client.get(CITY_URL).status_code == 200
 
@@ -341,9 +341,9 @@ def test_bars_and_rows_link_to_the_register_showing_the_same_count(city, client,
     for bar in [bar for bar in bars if bar.link]:
         assert client.get(bar.link).context["paginator"].count == bar.value, bar.key
     for row in board.rows:
-        assert client.get(row["link"]).context["paginator"].count == row["open"]
-        assert client.get(row["overdue_link"]).context["paginator"].count == \
-            row["overdue_matters"]
+        assert client.get(row.link).context["paginator"].count == row.open
+        assert client.get(row.overdue_link).context["paginator"].count == \
+            row.overdue_matters
 
 
 # Query counts -----------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def test_city_figures_run_a_fixed_number_of_queries_at_2_and_5_streets(
     assert len(scope.streets) == 5
     with django_assert_num_queries(CITY_QUERIES):
         board = dashboards.build_city(scope)
-    assert board.figures["total"] == CITY["total"] + 3
+    assert board.figures.total == CITY["total"] + 3
 
 
 def test_city_page_runs_the_same_number_of_queries_at_2_and_5_streets(
@@ -408,4 +408,4 @@ def test_weekly_snapshots_of_every_street_add_one_query_then_none(
         dashboards.build_city(scope)
     with django_assert_num_queries(CITY_QUERIES):
         board = dashboards.build_city(scope)
-    assert [entry["source"] for entry in board.trend] == ["snapshot"] * 11 + ["live"]
+    assert [entry.source for entry in board.trend] == ["snapshot"] * 11 + ["live"]

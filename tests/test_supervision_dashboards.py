@@ -72,14 +72,15 @@ FIGURES = [
 @pytest.mark.parametrize(("figure", "predicate"), FIGURES, ids=[name for name, _ in FIGURES])
 def test_street_figures_equal_plain_counts(varied, leader, street, figure, predicate):
     board = street_board(leader, street)
-    assert board.figures[figure] == sum(1 for risk in matters_of(street) if predicate(risk))
+    assert getattr(board.figures, figure) == sum(1 for risk in matters_of(street)
+                                                 if predicate(risk))
 
 
 def test_write_off_rate_is_closed_over_matters_not_found_invalid(varied, leader, street):
     matters = matters_of(street)
     valid = [risk for risk in matters if risk.status != RiskStatus.INVALID]
     closed = [risk for risk in valid if risk.status == RiskStatus.CLOSED]
-    assert street_board(leader, street).figures["write_off_rate"] == round(
+    assert street_board(leader, street).figures.write_off_rate == round(
         len(closed) / len(valid), 4)
 
 
@@ -106,25 +107,25 @@ def test_heat_table_cells_equal_open_matters_per_community_and_category(varied, 
                                                                           street):
     board = street_board(leader, street)
     matters = matters_of(street)
-    for row in board.heat["rows"]:
-        for column, cell in zip(board.heat["columns"], row["cells"], strict=True):
+    for row in board.heat.rows:
+        for column, cell in zip(board.heat.columns, row.cells, strict=True):
             expected = sum(1 for risk in matters if is_open(risk)
-                           and risk.community_id == row["area"].pk
+                           and risk.community_id == row.area.pk
                            and risk.category_id == column.pk)
-            assert cell["value"] == expected, (row["label"], column.code)
+            assert cell.value == expected, (row.label, column.code)
 
 
 @pytest.mark.parametrize("level", RiskLevel.values)
 def test_rates_per_level_equal_plain_counts_and_targets(varied, leader, street, level):
     entry = next(entry for entry in street_board(leader, street).rates
-                 if entry["level"] == level)
+                 if entry.level == level)
     graded = [risk for risk in matters_of(street)
               if risk.level == level and risk.status != RiskStatus.INVALID]
     done = [risk for risk in graded if risk.status in DONE_STATUSES]
-    assert (entry["valid"], entry["done"]) == (len(graded), len(done))
-    assert entry["resolution_rate"] == (round(len(done) / len(graded), 4) if graded else None)
-    assert entry["target"] == TARGETS[level]
-    assert entry["met"] == (not graded or len(done) / len(graded) >= TARGETS[level])
+    assert (entry.valid, entry.done) == (len(graded), len(done))
+    assert entry.resolution_rate == (round(len(done) / len(graded), 4) if graded else None)
+    assert entry.target == TARGETS[level]
+    assert entry.met == (not graded or len(done) / len(graded) >= TARGETS[level])
 
 
 def test_rates_agree_with_the_monthly_statistics(varied, leader, street):
@@ -132,26 +133,26 @@ def test_rates_agree_with_the_monthly_statistics(varied, leader, street):
     street_row = monthly_rows(street.street, month_start(TODAY()))[-1]
     board = street_board(leader, street)
     for entry in board.rates:
-        assert entry["resolution_rate"] == street_row["levels"][entry["level"]]["rate"]
-    assert board.figures["write_off_rate"] == street_row["write_off_rate"]
+        assert entry.resolution_rate == street_row["levels"][entry.level]["rate"]
+    assert board.figures.write_off_rate == street_row["write_off_rate"]
 
 
 def test_rows_per_community_equal_plain_counts(varied, leader, street):
     board = street_board(leader, street)
-    assert [row["area"] for row in board.rows] == [street.community_a, street.community_b]
+    assert [row.area for row in board.rows] == [street.community_a, street.community_b]
     for row in board.rows:
-        matters = matters_of(street, row["area"])
-        assert row["open"] == sum(1 for risk in matters if is_open(risk))
-        assert row["overdue_matters"] == sum(1 for risk in matters if is_overdue(risk))
-        assert row["high_open"] == sum(1 for risk in matters
-                                       if is_open(risk) and risk.level == RiskLevel.HIGH)
+        matters = matters_of(street, row.area)
+        assert row.open == sum(1 for risk in matters if is_open(risk))
+        assert row.overdue_matters == sum(1 for risk in matters if is_overdue(risk))
+        assert row.high_open == sum(1 for risk in matters
+                                    if is_open(risk) and risk.level == RiskLevel.HIGH)
 
 
 def test_the_dashboards_count_exactly_the_matters_the_register_shows(varied, leader,
                                                                      officer_a, street):
     """Dashboards count by community; the register scopes by area: the same matters."""
-    assert street_board(leader, street).figures["total"] == visible_risks(leader).count()
-    assert community_board(officer_a, street.community_a).figures["total"] == \
+    assert street_board(leader, street).figures.total == visible_risks(leader).count()
+    assert community_board(officer_a, street.community_a).figures.total == \
         visible_risks(officer_a).count()
 
 
@@ -163,10 +164,10 @@ def test_overdue_warnings_count_only_overdue_warnings_of_the_area(varied, leader
             feedback_due=timezone.now() - timedelta(days=1),
             status=WarningStatus.OVERDUE if index % 2 == 0 else WarningStatus.OPEN)
     board = street_board(leader, street)
-    assert board.figures["overdue_warnings"] == RiskWarning.objects.filter(
+    assert board.figures.overdue_warnings == RiskWarning.objects.filter(
         status=WarningStatus.OVERDUE).count() == (len(open_matters) + 1) // 2
     community = community_board(leader, street.community_b)
-    assert community.figures["overdue_warnings"] == RiskWarning.objects.filter(
+    assert community.figures.overdue_warnings == RiskWarning.objects.filter(
         status=WarningStatus.OVERDUE, risk__community=street.community_b).count()
 
 
@@ -180,9 +181,9 @@ def test_every_bar_links_to_the_register_showing_the_same_count(varied, leader, 
         response = client.get(bar.link)
         assert response.status_code == 200
         assert response.context["paginator"].count == bar.value, (bar.key, bar.link)
-    for row in board.heat["rows"]:
-        for cell in row["cells"]:
-            assert client.get(cell["link"]).context["paginator"].count == cell["value"]
+    for row in board.heat.rows:
+        for cell in row.cells:
+            assert client.get(cell.link).context["paginator"].count == cell.value
 
 
 # The community dashboard ------------------------------------------------------------------
@@ -190,11 +191,11 @@ def test_every_bar_links_to_the_register_showing_the_same_count(varied, leader, 
 def test_community_dashboard_counts_only_its_community_by_grid(varied, officer_a, street):
     board = community_board(officer_a, street.community_a)
     matters = matters_of(street, street.community_a)
-    assert board.figures["total"] == len(matters)
-    assert board.figures["open"] == sum(1 for risk in matters if is_open(risk))
-    grid_row = next(row for row in board.rows if row["area"] == street.grid_a1)
-    assert grid_row["open"] == sum(1 for risk in matters
-                                   if is_open(risk) and risk.grid_id == street.grid_a1.pk)
+    assert board.figures.total == len(matters)
+    assert board.figures.open == sum(1 for risk in matters if is_open(risk))
+    grid_row = next(row for row in board.rows if row.area == street.grid_a1)
+    assert grid_row.open == sum(1 for risk in matters
+                                if is_open(risk) and risk.grid_id == street.grid_a1.pk)
 
 
 def test_community_dashboard_shows_todays_daily_check_progress(varied, officer_a, street):
@@ -206,9 +207,9 @@ def test_community_dashboard_shows_todays_daily_check_progress(varied, officer_a
                                                check_list__day=TODAY()))
     rhythm_services.confirm_check_item(items[0], actor=officer_a, outcome="unchanged")
     progress = community_board(officer_a, street.community_a).daily_check
-    assert progress["total"] == len(items) == sum(
+    assert progress.total == len(items) == sum(
         1 for risk in matters_of(street, street.community_a) if is_open(risk))
-    assert progress["confirmed"] == 1
+    assert progress.confirmed == 1
 
 
 def test_dashboards_count_open_and_overdue_findings(varied, supervisor_a, leader, street):
@@ -216,7 +217,7 @@ def test_dashboards_count_open_and_overdue_findings(varied, supervisor_a, leader
     find(supervisor_a, inspection)
     find(supervisor_a, inspection, deadline=inspection.held_on)  # already past
     figures = street_board(leader, street).figures
-    assert (figures["open_findings"], figures["overdue_findings"]) == (2, 1)
+    assert (figures.open_findings, figures.overdue_findings) == (2, 1)
 
 
 # The trend --------------------------------------------------------------------------------
@@ -224,9 +225,9 @@ def test_dashboards_count_open_and_overdue_findings(varied, supervisor_a, leader
 def test_trend_counts_new_and_written_off_this_week_live(varied, leader, street):
     this_week = street_board(leader, street).trend[-1]
     matters = matters_of(street)
-    assert this_week["week"] == week_start(TODAY()) and this_week["source"] == "live"
-    assert this_week["new"] == len(matters)
-    assert this_week["closed"] == sum(1 for risk in matters if risk.status == RiskStatus.CLOSED)
+    assert this_week.week == week_start(TODAY()) and this_week.source == "live"
+    assert this_week.new == len(matters)
+    assert this_week.closed == sum(1 for risk in matters if risk.status == RiskStatus.CLOSED)
 
 
 def test_trend_reads_weekly_snapshots_where_they_exist(varied, leader, street):
@@ -239,12 +240,12 @@ def test_trend_reads_weekly_snapshots_where_they_exist(varied, leader, street):
                                  "closed_in_week": 1},
                                 {"community_id": street.community_other.pk, "new": 50,
                                  "closed_in_week": 50}])
-    trend = {entry["week"]: entry for entry in street_board(leader, street).trend}
-    assert (trend[last_week]["new"], trend[last_week]["closed"]) == (6, 3)
-    assert trend[last_week]["source"] == "snapshot"
-    community_trend = {entry["week"]: entry for entry in
+    trend = {entry.week: entry for entry in street_board(leader, street).trend}
+    assert (trend[last_week].new, trend[last_week].closed) == (6, 3)
+    assert trend[last_week].source == "snapshot"
+    community_trend = {entry.week: entry for entry in
                        community_board(leader, street.community_b).trend}
-    assert community_trend[last_week]["new"] == 1
+    assert community_trend[last_week].new == 1
 
 
 def test_trend_counts_earlier_weeks_live_when_no_snapshot(varied, leader, street):
@@ -255,8 +256,8 @@ def test_trend_counts_earlier_weeks_live_when_no_snapshot(varied, leader, street
     Risk.objects.filter(pk__in=[risk.pk for risk in moved]).update(
         created_at=three_weeks_ago, closed_at=three_weeks_ago)
     week = week_start(timezone.localdate(three_weeks_ago))
-    trend = {entry["week"]: entry for entry in street_board(leader, street).trend}
-    assert (trend[week]["new"], trend[week]["closed"], trend[week]["source"]) == (2, 2, "live")
+    trend = {entry.week: entry for entry in street_board(leader, street).trend}
+    assert (trend[week].new, trend[week].closed, trend[week].source) == (2, 2, "live")
 
 
 # Query counts -----------------------------------------------------------------------------

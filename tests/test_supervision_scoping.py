@@ -63,9 +63,9 @@ def test_supervisor_sees_only_their_groups_communities(client, supervisor_a, str
     group = group_of(supervisor_a)
     response = get(client, supervisor_a, f"/supervision/groups/{group.pk}/")
     assert response.status_code == 200
-    entries = response.context["card"]["entries"]
-    assert [entry["community"] for entry in entries] == [street.community_a]
-    assert response.context["card"]["overall"]["total"] == 1
+    entries = response.context["card"].entries
+    assert [entry.community for entry in entries] == [street.community_a]
+    assert response.context["card"].overall.total == 1
     assert get(client, supervisor_a,
                f"/supervision/community/{street.community_a.pk}/").status_code == 200
     assert get(client, supervisor_a,
@@ -86,7 +86,7 @@ def test_leader_sees_every_group_of_the_street_and_the_whole_street(client, lead
     response = get(client, leader, "/supervision/groups/")
     assert response.status_code == 200 and len(response.context["groups"]) == 2
     board = get(client, leader, f"/supervision/street/{street.street.pk}/").context["board"]
-    assert [row["area"] for row in board.rows] == [street.community_a, street.community_b]
+    assert [row.area for row in board.rows] == [street.community_a, street.community_b]
 
 
 def test_officer_cannot_open_a_groups_scorecard(client, officer_a, supervisor_a):

@@ -2,6 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from ledgers.choices import ExportStatus
+from ledgers.layouts import DISPUTE_ITEMS, NOT_HELD
 from ledgers.models import ExportJob
 
 
@@ -24,8 +25,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 def _item(field_class, key: str, **options):
     """A field of the dispute record, described by its GB/T 31000 item name."""
-    from ledgers.layouts import DISPUTE_ITEMS, NOT_HELD
-
     header = next(header for item, header, _width in DISPUTE_ITEMS if item == key)
     note = " Not held by this register: always null." if key in NOT_HELD else ""
     return field_class(help_text=f"GB/T 31000-2015: {header}.{note}", **options)

@@ -18,10 +18,10 @@ from ledgers import exports, services
 from ledgers.api.serializers import DisputeRecordSerializer, ExportJobSerializer
 from ledgers.choices import ExportStatus, Ledger
 from ledgers.models import ExportJob
-from ledgers.xlsx import XLSX_CONTENT_TYPE
 from quanfu.api.filtering import FilterBackend
 from quanfu.api.sync import SyncCursorPagination
 from quanfu.api.viewsets import ScopedViewSetMixin
+from quanfu.xlsx import XLSX_CONTENT_TYPE
 from risks.filters import RiskFilterSet
 from risks.scoping import visible_risks
 

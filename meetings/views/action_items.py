@@ -13,8 +13,7 @@ from meetings.choices import ActionItemAction, ActionItemStatus
 from meetings.filters import ActionItemFilterSet
 from meetings.forms import ActionItemTransitionForm, NoteForm
 from meetings.scoping import get_action_item_for_user, visible_action_items
-from meetings.views.common import add_service_error, refusals_as_403
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 
 
@@ -78,35 +77,27 @@ def action_item_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def action_item_note(request, pk):
     action_item = get_action_item_for_user(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.add_progress_note(action_item, actor=request.user,
                                        note=form.cleaned_data["note"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             return redirect("meetings:action_item_detail", pk)
     return _render(request, pk, status=400, note_form=form)
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def action_item_transition(request, pk):
     action_item = get_action_item_for_user(request.user, pk)
     form = ActionItemTransitionForm(request.POST)
     if form.is_valid():
         action = form.cleaned_data["action"]
-        try:
+        with refusal_on_form(form):
             services.transition_action_item(action_item, action, actor=request.user,
                                             note=form.cleaned_data["note"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Done: %(action)s.")
                              % {"action": ActionItemAction(action).label})
             return redirect("meetings:action_item_detail", pk)

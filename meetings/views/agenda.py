@@ -14,8 +14,8 @@ from meetings.forms import ActionItemForm, AgendaItemForm, DecisionForm
 from meetings.meeting_page import meeting_items, render_meeting_page
 from meetings.models import MeetingItem
 from meetings.scoping import get_meeting_for_user, visible_action_items
-from meetings.views.common import add_service_error, meeting_url, refusals_as_403
-from quanfu.errors import RuleBroken
+from meetings.views.common import meeting_url
+from quanfu.refusals import refusal_as_message, refusal_on_form
 from risks.scoping import visible_risks
 
 
@@ -39,7 +39,6 @@ def _item_of(user, meeting, item_pk) -> MeetingItem:
 
 @login_required
 @require_POST
-@refusals_as_403
 def agenda_add(request, pk):
     """Put a matter, an overdue action item or a topic on the agenda."""
     meeting = _managed_meeting(request, pk)
@@ -56,27 +55,21 @@ def agenda_add(request, pk):
                            .filter(pk=data["action_item"]).first())
             if action_item is None:
                 raise Http404("No such action item.")
-        try:
+        # the matter and the action item are hidden fields: their refusals go above the form
+        with refusal_on_form(form, {"risk": None, "action_item": None}):
             services.add_agenda_item(meeting, actor=request.user, risk=risk,
                                      action_item=action_item, topic=data["topic"])
-        except RuleBroken as error:
-            add_service_error(form, error, {"risk": None, "action_item": None})
-        else:
             return redirect(meeting_url(pk, "agenda"))
     return render_meeting_page(request, pk, status=400, agenda_form=form)
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def agenda_adopt(request, pk):
     """Put every proposed item on the agenda."""
     meeting = _managed_meeting(request, pk)
-    try:
+    with refusal_as_message(request):
         added = services.adopt_proposed_agenda(meeting, actor=request.user)
-    except RuleBroken as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("%(count)s proposed items put on the agenda.")
                          % {"count": len(added)})
     return redirect(meeting_url(pk, "agenda"))
@@ -84,20 +77,16 @@ def agenda_adopt(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def agenda_remove(request, pk, item_pk):
     meeting = _managed_meeting(request, pk)
     item = _item_of(request.user, meeting, item_pk)
-    try:
+    with refusal_as_message(request):
         services.remove_agenda_item(item, actor=request.user)
-    except RuleBroken as error:
-        messages.error(request, str(error.message))
     return redirect(meeting_url(pk, "agenda"))
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def decision_record(request, pk, item_pk):
     """The meeting's decision on one agenda item (it takes effect on approval)."""
     meeting = _managed_meeting(request, pk)
@@ -105,29 +94,22 @@ def decision_record(request, pk, item_pk):
     form = DecisionForm(request.POST, kind=item.kind, tier=meeting.tier,
                         prefix=f"item-{item.pk}")
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.record_decision(item, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             return redirect(meeting_url(pk, f"item-{item.pk}"))
     return render_meeting_page(request, pk, status=400, decision_form=(item.pk, form))
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def action_item_add(request, pk):
     """Assign an action item (on approved minutes: an amendment, with a reason)."""
     meeting = _managed_meeting(request, pk)
     items = meeting_items(request.user, meeting)
     form = ActionItemForm(request.POST, user=request.user, meeting=meeting, items=items)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.add_action_item(meeting, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Action item added."))
             return redirect(meeting_url(pk, "action-items"))
     return render_meeting_page(request, pk, status=400, action_item_form=form)
@@ -135,7 +117,6 @@ def action_item_add(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def action_item_remove(request, pk, action_item_pk):
     meeting = _managed_meeting(request, pk)
     action_item = (visible_action_items(request.user)
@@ -143,9 +124,7 @@ def action_item_remove(request, pk, action_item_pk):
     if action_item is None:
         raise Http404("No such action item.")
     action_item.meeting = meeting
-    try:
+    with refusal_as_message(request):
         services.remove_action_item(action_item, actor=request.user)
-    except RuleBroken as error:
-        messages.error(request, str(error.message))
     return redirect(meeting_url(pk, "action-items"))
 

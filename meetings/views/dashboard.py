@@ -21,8 +21,7 @@ from meetings.forms import EscalationRulesForm, rule_field_name
 from meetings.models import EscalationRule
 from meetings.overdue import overdue_reports
 from meetings.scoping import visible_meetings
-from meetings.views.common import refusals_as_403
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_on_form
 from risks.choices import RiskLevel, Tier
 
 LISTED = 20  # rows shown per panel; the count says how many there are in all
@@ -75,7 +74,6 @@ def tier_dashboard(request, tier):
 
 
 @login_required
-@refusals_as_403
 def escalation_rules(request):
     """The street's escalation rules: days unresolved at a tier, per level. Street
     leaders set them; everyone else reads them."""
@@ -97,11 +95,8 @@ def escalation_rules(request):
         if not may_set:
             raise PermissionDenied(_("Your role may not set escalation rules."))
         if form.is_valid():
-            try:
+            with refusal_on_form(form):  # it names a tier, a level, days: above the grid
                 _save_rules(user, street, rules, form.cleaned_data)
-            except RuleBroken as error:
-                form.add_error(None, str(error.message))
-            else:
                 messages.success(request, _("Escalation rules saved."))
                 return redirect(f"{request.path}?street={street.pk}")
     grid = [{"tier": Tier(tier).label, "cells": [

@@ -23,8 +23,8 @@ from meetings.forms import AmendDecisionForm, AmendMinutesForm, MeetingFilterFor
 from meetings.meeting_page import meeting_action_items, meeting_items, render_meeting_page
 from meetings.models import ActionItem, MeetingItem
 from meetings.scoping import get_meeting_for_user, visible_meetings
-from meetings.views.common import add_service_error, meeting_url, refusals_as_403
-from quanfu.errors import RuleBroken, StaleVersion
+from meetings.views.common import meeting_url
+from quanfu.refusals import caught_refusal, refusal_as_message, refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from risks.choices import Tier
 
@@ -94,7 +94,6 @@ def meeting_calendar(request):
 
 
 @login_required
-@refusals_as_403
 def meeting_create(request):
     """Convene a meeting (a draft): its tier, kind, date, chair and attendees."""
     if not permissions.may_manage_some_tier(request.user):
@@ -102,11 +101,8 @@ def meeting_create(request):
     form = MeetingForm(request.POST or None, user=request.user,
                        initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             meeting = services.create_meeting(actor=request.user, **form.service_arguments())
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Meeting created as a draft. Put the agenda "
                                         "together below."))
             return redirect(meeting_url(meeting.pk))
@@ -119,7 +115,6 @@ def meeting_detail(request, pk):
 
 
 @login_required
-@refusals_as_403
 def meeting_edit(request, pk):
     """Change a draft's details, attendees and minutes. Approved minutes are amended."""
     meeting = get_meeting_for_user(request.user, pk)
@@ -136,52 +131,41 @@ def meeting_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         arguments = form.service_arguments()
         version = arguments.pop("version", None)
-        try:
+        with refusal_on_form(form) as refusal:
             services.update_meeting(meeting, actor=request.user, version=version, **arguments)
-        except StaleVersion as error:
-            form.add_error(None, str(error.message))
-            status = 409
-        except RuleBroken as error:
-            add_service_error(form, error)
-            status = 400
-        else:
             messages.success(request, _("Changes saved."))
             return redirect(meeting_url(pk))
+        status = refusal.status
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting},
                   status=status)
 
 
 @login_required
 @require_POST
-@refusals_as_403
 def meeting_discard(request, pk):
     meeting = get_meeting_for_user(request.user, pk)
-    try:
+    with refusal_as_message(request):
         services.discard_meeting(meeting, actor=request.user)
-    except RuleBroken as error:
-        messages.error(request, str(error.message))
-        return redirect(meeting_url(pk))
-    messages.success(request, _("The draft meeting was deleted."))
-    return redirect("meetings:meeting_list")
-
-
-@login_required
-@require_POST
-@refusals_as_403
-def meeting_approve(request, pk):
-    """Approve the minutes: the decisions take effect and the record is locked."""
-    meeting = get_meeting_for_user(request.user, pk)
-    try:
-        services.approve_meeting(meeting, actor=request.user)
-    except RuleBroken as error:
-        return render_meeting_page(request, pk, status=400, approve_errors=[error.message])
-    messages.success(request, _("Minutes approved: the decisions have taken effect and the "
-                                "record is locked."))
+        messages.success(request, _("The draft meeting was deleted."))
+        return redirect("meetings:meeting_list")
     return redirect(meeting_url(pk))
 
 
 @login_required
-@refusals_as_403
+@require_POST
+def meeting_approve(request, pk):
+    """Approve the minutes: the decisions take effect and the record is locked."""
+    meeting = get_meeting_for_user(request.user, pk)
+    with caught_refusal() as refusal:
+        services.approve_meeting(meeting, actor=request.user)
+        messages.success(request, _("Minutes approved: the decisions have taken effect and "
+                                    "the record is locked."))
+        return redirect(meeting_url(pk))
+    return render_meeting_page(request, pk, status=refusal.status,
+                               approve_errors=[refusal.message])
+
+
+@login_required
 def meeting_amend(request, pk):
     """Amend approved minutes or the text of a decision; each amendment keeps the text it
     replaced, the reason, who and when."""
@@ -196,26 +180,23 @@ def meeting_amend(request, pk):
                                                  prefix=f"item-{item.pk}") for item in items}
     status = 200
     if request.method == "POST":
-        part = request.POST.get("part")
-        try:
-            if part == "minutes":
-                minutes_form = AmendMinutesForm(request.POST, prefix="minutes")
-                if minutes_form.is_valid():
+        if request.POST.get("part") == "minutes":
+            minutes_form = AmendMinutesForm(request.POST, prefix="minutes")
+            if minutes_form.is_valid():
+                with refusal_on_form(minutes_form):
                     services.amend_minutes(meeting, actor=request.user, **minutes_form.cleaned_data)
                     return _amended(request, pk)
-            else:
-                item = next((item for item in items
-                             if str(item.pk) == request.POST.get("item")), None)
-                if item is None:
-                    raise Http404("No such decision.")
-                form = AmendDecisionForm(request.POST, prefix=f"item-{item.pk}")
-                decision_forms[item.pk] = form
-                if form.is_valid():
+        else:
+            item = next((item for item in items
+                         if str(item.pk) == request.POST.get("item")), None)
+            if item is None:
+                raise Http404("No such decision.")
+            form = AmendDecisionForm(request.POST, prefix=f"item-{item.pk}")
+            decision_forms[item.pk] = form
+            if form.is_valid():
+                with refusal_on_form(form):
                     services.amend_decision(item, actor=request.user, **form.cleaned_data)
                     return _amended(request, pk)
-        except RuleBroken as error:
-            target = minutes_form if part == "minutes" else form
-            add_service_error(target, error)
         status = 400
     for item in items:
         item.amend_form = decision_forms[item.pk]

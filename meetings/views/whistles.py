@@ -17,8 +17,7 @@ from meetings.filters import WhistleCallFilterSet
 from meetings.forms import MatterCodeForm, ReportInForm, WhistleForm
 from meetings.models import DepartmentReport
 from meetings.scoping import get_whistle_call_for_user, visible_whistle_calls
-from meetings.views.common import add_service_error, refusals_as_403
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from risks.choices import OPEN_STATUSES
 from risks.scoping import visible_risks
@@ -59,7 +58,6 @@ def _matter_for_whistle(user, request):
 
 
 @login_required
-@refusals_as_403
 def whistle_create(request):
     """Blow the whistle on a matter: call departments to report in by a deadline."""
     if not permissions.may_whistle(request.user):
@@ -72,11 +70,8 @@ def whistle_create(request):
         return render(request, "meetings/whistle_form.html", {"lookup": lookup})
     form = WhistleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             call = services.blow_whistle(risk, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Whistle blown: the departments have been told."))
             return redirect("meetings:whistle_detail", call.pk)
     return render(request, "meetings/whistle_form.html", {"risk": risk, "form": form})
@@ -107,7 +102,6 @@ def whistle_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def whistle_report_in(request, pk, report_pk):
     """A called department reports in: who, and what it will do."""
     call = get_whistle_call_for_user(request.user, pk)
@@ -116,11 +110,8 @@ def whistle_report_in(request, pk, report_pk):
         raise Http404("No such department on this call.")
     form = ReportInForm(request.POST, prefix=f"report-{report.pk}")
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.report_in(report, actor=request.user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Reported in."))
             return redirect("meetings:whistle_detail", pk)
     return _render_call(request, pk, status=400, bound=(report.pk, form))

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rhythm.models import RiskWarning
 from risks.choices import RiskLevel
 from risks.models import Risk
+from risks.scoping import visible_risks
 
 
 class WarningSerializer(serializers.ModelSerializer):
@@ -27,8 +28,6 @@ class WarningCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            from risks.scoping import visible_risks
-
             self.fields["risk"].queryset = visible_risks(request.user)
 
 

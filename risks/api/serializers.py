@@ -13,6 +13,7 @@ from grids.scoping import visible_areas, visible_departments
 from risks.choices import OPEN_STATUSES, Action, Relation, RiskLevel, Source
 from risks.masking import mask_name, mask_phone
 from risks.models import DUTY_FIELDS, Category, Party, Risk, RiskEvent, Subtype
+from risks.services import available_actions
 
 
 class SubtypeSerializer(serializers.ModelSerializer):
@@ -194,8 +195,6 @@ class RiskDetailSerializer(RiskSerializer):
         read_only_fields = fields
 
     def get_available_actions(self, risk) -> list[str]:
-        from risks.services import available_actions
-
         return available_actions(risk, self.context["request"].user)
 
 

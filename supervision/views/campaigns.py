@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_on_form
 from supervision import permissions, services
 from supervision.choices import TaskStatus
 from supervision.forms import CampaignTaskForm, LinkMatterForm, ProgressForm
@@ -22,7 +22,7 @@ from supervision.scoping import (
     visible_campaigns,
     visible_tasks,
 )
-from supervision.views.common import add_service_error, refusals_as_403, require
+from supervision.views.common import require
 
 
 @login_required
@@ -83,18 +83,14 @@ def campaign_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def campaign_task_create(request, pk):
     user = request.user
     require(user, permissions.PLAN_CAMPAIGN)
     campaign = get_campaign_for_user(user, pk)
     form = CampaignTaskForm(request.POST, user=user)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.add_campaign_task(campaign, actor=user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Task added; its owner has been told."))
             return redirect("supervision:campaign_detail", campaign.pk)
     return _render_campaign(request, pk, forms={"task": form}, status=400)
@@ -102,17 +98,13 @@ def campaign_task_create(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def task_report(request, pk):
     user = request.user
     task = get_task_for_user(user, pk)
     form = ProgressForm(request.POST, auto_id=f"id_task{task.pk}_%s")
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.report_task_progress(task, actor=user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Progress reported."))
             return redirect("supervision:campaign_detail", task.campaign_id)
     return _render_campaign(request, task.campaign_id, forms={("report", task.pk): form},
@@ -121,18 +113,14 @@ def task_report(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def campaign_link(request, pk):
     user = request.user
     require(user, permissions.LINK_MATTER)
     campaign = get_campaign_for_user(user, pk)
     form = LinkMatterForm(request.POST, user=user)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.link_matter(campaign, actor=user, risk=form.cleaned_data["risk"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Matter linked to the campaign."))
             return redirect("supervision:campaign_detail", campaign.pk)
     return _render_campaign(request, pk, forms={"link": form}, status=400)
@@ -140,7 +128,6 @@ def campaign_link(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def campaign_unlink(request, pk):
     user = request.user
     link = visible_campaign_matters(user).filter(pk=pk).first()

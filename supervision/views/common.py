@@ -1,31 +1,10 @@
-"""What every supervision page shares: refusals shown as 403 with their reason, a
-service's refusal put next to its field, and the dashboard permission."""
-
-from functools import wraps
+"""What every supervision page shares: the early refusal of a role. (A service's refusal
+is mapped by quanfu.refusals, as in every app.)"""
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from quanfu.errors import Forbidden
 from supervision import permissions
-
-
-def refusals_as_403(view):
-    """A Forbidden from a service is a 403 page with its reason."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Forbidden as error:
-            raise PermissionDenied(str(error.message)) from error
-
-    return wrapped
-
-
-def add_service_error(form, error) -> None:
-    """Put a service's refusal next to the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 def require(user, operation: str) -> None:

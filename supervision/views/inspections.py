@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AccessLog
 from audit.services import Origin, log_access
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from supervision import permissions, services
 from supervision.choices import OPEN_FINDING_STATUSES, FindingStatus
@@ -33,7 +33,7 @@ from supervision.scoping import (
     visible_findings,
     visible_inspections,
 )
-from supervision.views.common import add_service_error, refusals_as_403, require
+from supervision.views.common import require
 
 
 class InspectionListView(ScopedListView):
@@ -55,17 +55,13 @@ class InspectionListView(ScopedListView):
 
 
 @login_required
-@refusals_as_403
 def inspection_create(request):
     user = request.user
     require(user, permissions.INSPECT)
     form = InspectionForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             inspection = services.record_inspection(actor=user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Inspection recorded. Now record what it found."))
             return redirect("supervision:inspection_detail", inspection.pk)
     return render(request, "supervision/inspection_form.html", {"form": form},
@@ -93,17 +89,13 @@ def inspection_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def finding_create(request, pk):
     user = request.user
     inspection = get_inspection_for_user(user, pk)
     form = FindingForm(request.POST, user=user)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             finding = services.record_finding(inspection, actor=user, **form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Finding recorded; the community has been told."))
             return redirect("supervision:finding_detail", finding.pk)
     return _render_inspection(request, pk, finding_form=form, status=400)
@@ -180,7 +172,6 @@ DONE_MESSAGES = {
 
 @login_required
 @require_POST
-@refusals_as_403
 def finding_transition(request, pk, action):
     if action not in TRANSITIONS:
         raise Http404("No such action.")
@@ -189,11 +180,8 @@ def finding_transition(request, pk, action):
     form_class, apply = TRANSITIONS[action]
     form = form_class(request.POST, auto_id=f"id_{action}_%s")
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             apply(finding, user, form.cleaned_data)
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, str(DONE_MESSAGES[action]))
             return redirect("supervision:finding_detail", finding.pk)
     return _render_finding(request, pk, forms={action: form}, status=400)
@@ -201,17 +189,13 @@ def finding_transition(request, pk, action):
 
 @login_required
 @require_POST
-@refusals_as_403
 def evidence_add(request, pk):
     user = request.user
     finding = get_finding_for_user(user, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.add_evidence(finding, actor=user, upload=form.cleaned_data["file"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Evidence added."))
             return redirect("supervision:finding_detail", finding.pk)
     return _render_finding(request, pk, forms={"evidence": form}, status=400)

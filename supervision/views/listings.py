@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from supervision import permissions, services
 from supervision.choices import ListingGrade, ListingStatus
@@ -15,7 +15,7 @@ from supervision.dashboards import GRADE_RANK
 from supervision.filters import ListingFilterSet
 from supervision.forms import ListingForm, NoteForm
 from supervision.scoping import get_listing_for_user, visible_listings
-from supervision.views.common import add_service_error, refusals_as_403, require
+from supervision.views.common import require
 
 
 class ListingListView(ScopedListView):
@@ -45,7 +45,6 @@ class ListingListView(ScopedListView):
 
 
 @login_required
-@refusals_as_403
 def listing_create(request):
     user = request.user
     require(user, permissions.LIST)
@@ -56,11 +55,8 @@ def listing_create(request):
         initial = {"target": ListingForm.COMMUNITY, "community": request.GET["community"]}
     form = ListingForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             listing = services.list_for_supervision(actor=user, **form.service_arguments())
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Listed for supervision; the community has been told."))
             return redirect("supervision:listing_detail", listing.pk)
     return render(request, "supervision/listing_form.html", {"form": form},
@@ -86,17 +82,13 @@ def listing_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def listing_lift(request, pk):
     user = request.user
     listing = get_listing_for_user(user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.lift_supervision(listing, actor=user, note=form.cleaned_data["note"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Listed supervision lifted."))
             return redirect("supervision:listing_detail", listing.pk)
     return _render_listing(request, pk, lift_form=form, status=400)

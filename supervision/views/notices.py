@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from quanfu.errors import RuleBroken
+from quanfu.refusals import refusal_as_message, refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from supervision import permissions, services
 from supervision.choices import NoticeStatus
 from supervision.forms import NoticeForm
 from supervision.models import SupervisionGroup
 from supervision.scoping import get_notice_for_user, groups_of, visible_findings, visible_notices
-from supervision.views.common import add_service_error, refusals_as_403, require
+from supervision.views.common import require
 
 
 class NoticeListView(ScopedListView):
@@ -49,7 +49,6 @@ def _group_findings(user, group):
 
 
 @login_required
-@refusals_as_403
 def notice_create(request):
     """Draft a notice from findings: the findings ticked on the findings list (or those
     chosen here), all of one group the user acts for."""
@@ -69,14 +68,11 @@ def notice_create(request):
     initial = {"findings": [pk for pk in request.GET.getlist("findings") if pk.isdigit()]}
     form = NoticeForm(request.POST or None, findings=findings, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             notice = services.draft_notice(actor=user, group=group,
                                            findings=list(form.cleaned_data["findings"]),
                                            title=form.cleaned_data["title"],
                                            body=form.cleaned_data["body"])
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Notice drafted. Check the text, then send it."))
             return redirect("supervision:notice_detail", notice.pk)
     return render(request, "supervision/notice_form.html", {
@@ -108,19 +104,15 @@ def notice_detail(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def notice_edit(request, pk):
     user = request.user
     notice = get_notice_for_user(user, pk)
     form = NoticeForm(request.POST, findings=_group_findings(user, notice.group))
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.update_notice(notice, actor=user, title=form.cleaned_data["title"],
                                    body=form.cleaned_data["body"],
                                    findings=list(form.cleaned_data["findings"]))
-        except RuleBroken as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, _("Draft saved."))
             return redirect("supervision:notice_detail", notice.pk)
     return render(request, "supervision/notice_detail.html", {
@@ -131,15 +123,11 @@ def notice_edit(request, pk):
 
 @login_required
 @require_POST
-@refusals_as_403
 def notice_send(request, pk):
     user = request.user
     notice = get_notice_for_user(user, pk)
-    try:
+    with refusal_as_message(request):
         notice = services.send_notice(notice, actor=user)
-    except RuleBroken as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("Notice %(number)s sent to the communities' inboxes.")
                          % {"number": notice.number})
     return redirect("supervision:notice_detail", notice.pk)

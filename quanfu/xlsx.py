@@ -1,5 +1,6 @@
-"""Writing ledgers as .xlsx, row by row (openpyxl write-only mode): each row goes to a
-temporary file on disk as it is appended, so memory stays flat however many rows.
+"""Writing .xlsx files (the ledgers, the audit log, the weekly report, the survey template),
+row by row (openpyxl write-only mode): each row goes to a temporary file on disk as it is
+appended, so memory stays flat however many rows.
 
 Every sheet has a styled header row, frozen panes, an auto-filter, column widths, real
 dates, and a last line saying who exported it and when. Text that starts with ``=``,
