@@ -10,6 +10,7 @@ from risks.models import (
     ResolutionPlan,
     Risk,
     RiskEvent,
+    SubjectRoute,
     Subtype,
 )
 from risks.services import move_area
@@ -42,6 +43,16 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # matters refer to them; retire one with "in use" instead
+
+
+@admin.register(SubjectRoute)
+class SubjectRouteAdmin(admin.ModelAdmin):
+    """Which section a subtype's matters are proposed to (属事), by the section's kind."""
+
+    list_display = ["subtype", "department_kind"]
+    list_editable = ["department_kind"]
+    list_select_related = ["subtype__category"]
+    search_fields = ["subtype__name", "subtype__code", "department_kind"]
 
 
 @admin.register(Subtype)

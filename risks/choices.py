@@ -57,6 +57,10 @@ class Action(models.TextChoices):
     ESCALATE = "escalate", _("Escalate")
     DEESCALATE = "deescalate", _("Send down a tier")
     CONFIRM_GRADE = "confirm_grade", _("Confirm grade")
+    DISPATCH = "dispatch", _("Dispatch to a department")
+    ACCEPT = "accept", _("Sign for it")
+    RETURN = "return", _("Return it")
+    REWORK = "rework", _("Send back for rework")
 
 
 class EventKind(models.TextChoices):

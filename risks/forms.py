@@ -261,6 +261,9 @@ class TransitionForm(StyledFormMixin, forms.Form):
     action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = TextareaField(required=False, label=_("Note"), rows=NOTE_ROWS)
+    # dispatch only; the service refuses a department of another street
+    department = forms.ModelChoiceField(Department.objects.all(), required=False,
+                                        label=_("Department"))
 
 
 class NoteForm(StyledFormMixin, forms.Form):

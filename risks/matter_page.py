@@ -4,12 +4,14 @@ parties, transitions) render it again with their bound form when a rule refuses.
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from grids.models import Department
 from risks import permissions
 from risks.choices import Action, RiskStatus
 from risks.duplicates import suggest_duplicates
 from risks.forms import DUTY_LABELS, EmergencyPlanForm, NoteForm, PartyForm, TransitionForm
 from risks.masking import mask_name, mask_phone
 from risks.models import DUTY_FIELDS, EmergencyPlan, ResolutionPlan
+from risks.routing import proposed_department
 from risks.scoping import visible_risks
 from risks.services import available_actions
 from risks.timeline import timeline_entries
@@ -54,11 +56,19 @@ def scoped_suggestions(suggestions, user) -> list[tuple]:
 def action_buttons(risk, actions: list[str]) -> list[dict]:
     """The actions the user may take now, each with its form: those that need a note
     (reject, 销号, reopen, 升级, deescalate) ask for it in a dialog."""
-    return [{"action": action, "label": Action(action).label,
-             "needs_note": RISK_TRANSITIONS[action].note_required,
-             "form": TransitionForm(initial={"action": action, "version": risk.version},
-                                    auto_id=f"id_{action}_%s")}
-            for action in actions]
+    buttons = []
+    for action in actions:
+        button = {"action": action, "label": Action(action).label,
+                  "needs_note": RISK_TRANSITIONS[action].note_required,
+                  "form": TransitionForm(initial={"action": action, "version": risk.version},
+                                         auto_id=f"id_{action}_%s")}
+        if action == Action.DISPATCH:  # a dialog to choose the section, its own proposed
+            proposed = proposed_department(risk)
+            button.update(needs_dialog=True, proposed=proposed.pk if proposed else None,
+                          departments=Department.objects.filter(street_id=risk.street_id))
+        button.setdefault("needs_dialog", button["needs_note"])
+        buttons.append(button)
+    return buttons
 
 
 def emergency_plan_revisions(plan) -> list[dict]:

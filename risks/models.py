@@ -69,6 +69,26 @@ class Subtype(models.Model):
         return self.name
 
 
+class SubjectRoute(models.Model):
+    """Which section a subtype's matters go to by default (属事: 谁主管谁负责), named by the
+    section's kind, the end of its code (``pingan`` for QF-pingan), so one table serves
+    every street. Kept by the administrator."""
+
+    subtype = models.OneToOneField(Subtype, verbose_name=_("subtype"), on_delete=models.CASCADE,
+                                   related_name="route")
+    department_kind = models.SlugField(
+        _("department"), max_length=20,
+        help_text=_("The end of the section's code, e.g. pingan, social, urban, emergency."))
+
+    class Meta:
+        verbose_name = _("subject route")
+        verbose_name_plural = _("subject routes")
+        ordering = ["subtype__category__position", "subtype__position"]
+
+    def __str__(self):
+        return f"{self.subtype} → {self.department_kind}"
+
+
 class RiskCodeCounter(models.Model):
     """The last number handed out for a year's matter codes (QF-2026-000123)."""
 
@@ -145,6 +165,23 @@ class Risk(models.Model):
                                          on_delete=models.PROTECT, related_name="+")
     lead = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lead official"),
                              null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # 属事 dispatch (分流): the department the matter was sent to, when, and when it signed
+    # for it (签收; it then owns the matter as ``department``); returns (退回) are counted.
+    dispatched_to = models.ForeignKey("grids.Department", verbose_name=_("dispatched to"),
+                                      null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True,
+                                         editable=False)
+    accepted_at = models.DateTimeField(_("signed for at"), null=True, blank=True,
+                                       editable=False)
+    # db_default too: the scale generator and other bulk loaders COPY without the column
+    returns = models.PositiveSmallIntegerField(_("returns"), default=0, db_default=0,
+                                               editable=False)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", editable=False)
+    reworks = models.PositiveSmallIntegerField(_("reworks"), default=0, db_default=0,
+                                               editable=False)
     resolution_note = models.TextField(_("resolution note"), blank=True)
     duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True,
                                      blank=True, on_delete=models.PROTECT,

@@ -18,13 +18,17 @@ VIEW, REPORT, NOTE, EDIT, ASSIGN, PARTY, PLAN = (
 
 _HANDLING = {EDIT, ASSIGN, PARTY, PLAN, Action.VERIFY, Action.REJECT, Action.START,
              Action.RESOLVE, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
-             Action.CONFIRM_GRADE}
+             Action.CONFIRM_GRADE, Action.REWORK}
 
 ROLE_OPERATIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({VIEW, REPORT, NOTE}),
-    Role.COMMUNITY_OFFICER: frozenset({VIEW, REPORT, NOTE, *_HANDLING}),
-    Role.SECTION_STAFF: frozenset({VIEW, REPORT, NOTE, *_HANDLING}),
-    Role.STREET_LEADER: frozenset({VIEW, REPORT, NOTE, *_HANDLING, Action.DEESCALATE}),
+    Role.COMMUNITY_OFFICER: frozenset({VIEW, REPORT, NOTE, *_HANDLING, Action.DISPATCH}),
+    # section staff dispatch only as the street's centre (risks.routing), and sign for or
+    # return only what was dispatched to their own section (risks.transitions)
+    Role.SECTION_STAFF: frozenset({VIEW, REPORT, NOTE, *_HANDLING, Action.DISPATCH,
+                                   Action.ACCEPT, Action.RETURN}),
+    Role.STREET_LEADER: frozenset({VIEW, REPORT, NOTE, *_HANDLING, Action.DEESCALATE,
+                                   Action.DISPATCH}),
     Role.SUPERVISOR: frozenset({VIEW}),
     Role.API_CLIENT: frozenset({VIEW, REPORT}),
 }

@@ -35,7 +35,9 @@ def risk_scope_q(user) -> Q:
     if user.role == Role.SECTION_STAFF and not user.is_superuser:
         if user.department_id is None:
             return NOTHING
-        condition &= Q(department_id=user.department_id)
+        # what their section owns, and what was dispatched to it (to sign for or return)
+        condition &= (Q(department_id=user.department_id)
+                      | Q(dispatched_to_id=user.department_id))
     return condition
 
 

@@ -491,7 +491,7 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
 
 # Transitions ------------------------------------------------------------------------------
 
-def _apply_transition(note: str, now):
+def _apply_transition(note: str, now, actor=None, department=None):
     """The matter's own fields a transition sets, besides its status (the engine's apply)."""
 
     def apply(risk: Risk, transition) -> list[str]:
@@ -510,13 +510,30 @@ def _apply_transition(note: str, now):
         if action in (Action.ESCALATE, Action.DEESCALATE):
             risk.tier = next_tier(risk, 1 if action == Action.ESCALATE else -1)
             fields.append("tier")
+        if action == Action.DISPATCH:
+            risk.dispatched_to, risk.dispatched_at, risk.accepted_at = department, now, None
+            fields += ["dispatched_to", "dispatched_at", "accepted_at"]
+        if action == Action.ACCEPT:  # 签收: the section owns it now (谁主管谁负责)
+            risk.accepted_at, risk.department_id = now, risk.dispatched_to_id
+            fields += ["accepted_at", "department"]
+        if action == Action.RETURN:
+            risk.returns += 1
+            risk.dispatched_to, risk.dispatched_at = None, None
+            fields += ["returns", "dispatched_to", "dispatched_at"]
+        if action == Action.RESOLVE:
+            risk.resolved_by = actor
+            fields.append("resolved_by")
+        if action == Action.REWORK:
+            risk.reworks += 1
+            risk.resolved_by = None
+            fields += ["reworks", "resolved_by"]
         return fields
 
     return apply
 
 
 def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
-                    version: int | None = None) -> Risk:
+                    version: int | None = None, department=None) -> Risk:
     """Apply one of the contract's actions (risks/transitions.py), guarded in one place by
     the engine: the version read, the actor's role and tier, the status it starts from, the
     note and the action's own preconditions. Writes the transition's event.
@@ -528,18 +545,20 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
 
     def apply(locked, transition):
         tiers["from"] = locked.tier
-        return _apply_transition(note, timezone.now())(locked, transition)
+        return _apply_transition(note, timezone.now(), actor, department)(locked, transition)
 
     def record(locked, transition, from_status):
         changes = ({"tier": [tiers["from"], locked.tier]} if locked.tier != tiers["from"]
                    else {})
+        if transition.action in (Action.DISPATCH, Action.ACCEPT, Action.RETURN):
+            changes["department"] = str(department or locked.department or "")
         if transition.action == Action.CONFIRM_GRADE:  # nothing moves: say what was confirmed
             changes = {"level": locked.level}
         _event(locked, transition.event_kind, actor, action=transition.action,
                from_status=from_status, to_status=locked.status, note=note, changes=changes)
 
     return RISK_TRANSITIONS.run(risk, action, actor=actor, note=note, version=version,
-                                apply=apply, record_event=record)
+                                apply=apply, record_event=record, department=department)
 
 
 def verify_risk(risk, *, actor, note="", version=None):

@@ -7,10 +7,11 @@ from functools import partial
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.roles import Role
 from grids.choices import Duty
-from quanfu.errors import RuleBroken
+from quanfu.errors import Forbidden, RuleBroken
 from quanfu.transitions import Transition, TransitionTable
-from risks import permissions
+from risks import permissions, routing
 from risks.choices import OPEN_STATUSES, TIER_ORDER, Action, EventKind, RiskLevel, RiskStatus
 from risks.models import EmergencyPlan, Risk
 
@@ -65,6 +66,53 @@ def graded(risk, actor, **context) -> None:
         raise RuleBroken(_("Grade the matter before confirming its grade."), field="level")
 
 
+def dispatcher(actor, risk) -> bool:
+    """Community officers and the street's centre dispatch; after MAX_RETURNS returns only
+    a street leader may (arbitration)."""
+    permissions.require(actor, Action.DISPATCH, risk)
+    if actor.is_superuser or actor.role == Role.STREET_LEADER:
+        return True
+    if risk.returns >= routing.MAX_RETURNS:
+        raise Forbidden(_("Returned %(returns)s times: only a street leader may dispatch it "
+                          "again.") % {"returns": risk.returns})
+    if actor.role == Role.SECTION_STAFF and not routing.is_centre_staff(actor):
+        raise Forbidden(_("Only community officers and the street's centre dispatch "
+                          "matters."))
+    return True
+
+
+def staff_of_the_dispatched_section(actor, risk) -> bool:
+    permissions.require(actor, Action.ACCEPT, risk)
+    if actor.is_superuser:
+        return True
+    # nothing dispatched: the precondition says so (400), not a refusal of the person
+    if risk.dispatched_to_id is not None and actor.department_id != risk.dispatched_to_id:
+        raise Forbidden(_("Only the section it was dispatched to signs for it or returns it."))
+    return True
+
+
+def a_section_of_its_street(risk, actor, department=None, **context) -> None:
+    if risk.dispatched_to_id is not None:
+        raise RuleBroken(_("It is already dispatched; the section signs for it or returns "
+                           "it."), field="department")
+    if department is None:
+        raise RuleBroken(_("Choose the department to dispatch it to."), field="department")
+    if department.street_id != risk.street_id:
+        raise RuleBroken(_("That department belongs to another street."), field="department")
+
+
+def dispatched_not_yet_accepted(risk, actor, **context) -> None:
+    if risk.dispatched_to_id is None or risk.accepted_at is not None:
+        raise RuleBroken(_("Nothing is waiting to be signed for."), field="dispatch")
+
+
+def may_still_be_returned(risk, actor, **context) -> None:
+    dispatched_not_yet_accepted(risk, actor)
+    if risk.returns >= routing.MAX_RETURNS:
+        raise RuleBroken(_("Returned %(returns)s times already: sign for it; a street "
+                           "leader arbitrates.") % {"returns": risk.returns}, field="dispatch")
+
+
 HANDLERS = "community officers, section staff, street leaders (at their tiers)"
 transition = partial(Transition, event_kind=EventKind.TRANSITION)
 
@@ -86,6 +134,8 @@ RISK_TRANSITIONS = TransitionTable(
         transition(Action.CLOSE, frozenset({S.RESOLVED}), S.CLOSED,
                    who=may(Action.CLOSE), who_label=HANDLERS, note_required=True,
                    note_message=gettext_lazy("Writing off needs a resolution note.")),
+        transition(Action.REWORK, frozenset({S.RESOLVED}), S.RESOLVING,
+                   who=may(Action.REWORK), who_label=HANDLERS, note_required=True),
         transition(Action.REOPEN, frozenset({S.RESOLVED, S.CLOSED, S.INVALID}),
                    {S.INVALID: S.REPORTED, S.RESOLVED: S.RESOLVING, S.CLOSED: S.RESOLVING},
                    who=may(Action.REOPEN), who_label=HANDLERS, note_required=True),
@@ -93,6 +143,17 @@ RISK_TRANSITIONS = TransitionTable(
                    who_label=HANDLERS, note_required=True, checks=(tier_above,)),
         transition(Action.DEESCALATE, OPEN, None, who=may(Action.DEESCALATE),
                    who_label="street leaders", note_required=True, checks=(tier_below,)),
+        transition(Action.DISPATCH, frozenset({S.VERIFIED}), None, who=dispatcher,
+                   who_label="community officers, the street's centre; after 2 returns "
+                             "street leaders only", checks=(a_section_of_its_street,)),
+        transition(Action.ACCEPT, frozenset({S.VERIFIED}), None,
+                   who=staff_of_the_dispatched_section,
+                   who_label="staff of the section it was dispatched to",
+                   checks=(dispatched_not_yet_accepted,)),
+        transition(Action.RETURN, frozenset({S.VERIFIED}), None,
+                   who=staff_of_the_dispatched_section,
+                   who_label="staff of the section it was dispatched to", note_required=True,
+                   checks=(may_still_be_returned,)),
         Transition(Action.CONFIRM_GRADE, OPEN, None, who=may(Action.CONFIRM_GRADE),
                    who_label=HANDLERS + " (who may grade)", checks=(graded,),
                    event_kind=EventKind.GRADE_CONFIRMED),

@@ -163,7 +163,8 @@ def risk_transition(request, pk):
     with refusal_on_form(form) as refusal:
         services.transition_risk(risk, action, actor=request.user,
                                  note=form.cleaned_data["note"],
-                                 version=form.cleaned_data["version"])
+                                 version=form.cleaned_data["version"],
+                                 department=form.cleaned_data["department"])
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
         return redirect(matter_url(pk))
     if refusal.is_stale:

@@ -238,9 +238,9 @@ def log_in(page, username, password=PASSWORD):
 
 
 def seed_taxonomy():
-    """The categories and subtypes as the migrations leave them: seeded, then the subtypes
-    about people retired (for tests that run after a transactional test flushed them).
-    Idempotent."""
+    """The categories and subtypes as the migrations leave them: seeded, the subtypes
+    about people retired, the subject routes seeded (for tests that run after a
+    transactional test flushed them). Idempotent."""
     import importlib
 
     from django.apps import apps
@@ -248,6 +248,7 @@ def seed_taxonomy():
     importlib.import_module("risks.migrations.0002_seed_categories").seed(apps, None)
     importlib.import_module("risks.migrations.0010_retire_subtypes_about_people").retire(
         apps, None)
+    importlib.import_module("risks.migrations.0012_seed_subject_routes").seed(apps, None)
 
 
 @pytest.fixture

@@ -196,7 +196,7 @@ def test_the_audited_models_are_the_documented_list():
     assert {described.label for described in audited_models().values()} == {
         "accounts.user", "accounts.apitoken",
         "grids.area", "grids.department", "grids.dutyassignment",
-        "risks.category", "risks.subtype", "risks.risk", "risks.party",
+        "risks.category", "risks.subtype", "risks.subjectroute", "risks.risk", "risks.party",
         "risks.resolutionplan", "risks.emergencyplan", "risks.emergencydrill",
         "ledgers.archivefile", "ledgers.importedmatter",
         "meetings.meeting", "meetings.meetingitem", "meetings.actionitem",

@@ -408,6 +408,7 @@ ADMIN_MODELS = {
     "grids.dutyassignment": (200, 200, 200, 200, 403),
     "risks.category": (200, 200, 200, 200, 403),
     "risks.subtype": (200, 200, 200, 200, 403),
+    "risks.subjectroute": (200, 200, 200, 200, 200),
     "risks.risk": (200, 403, 200, 200, 403),
     "risks.riskevent": (200, 403, 200, 200, 403),
     "risks.resolutionplan": (200, 403, 200, 200, 403),

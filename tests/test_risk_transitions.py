@@ -27,6 +27,11 @@ CONTRACT = {
     # any open status, once graded: risk_in grades a matter when it verifies it, so a
     # reported one here has no level to confirm (test_confirm_grade_needs_a_grade…)
     Action.CONFIRM_GRADE: ({S.VERIFIED, S.RESOLVING}, None),
+    # the subject line needs a department or a dispatch first: tests/test_risk_dispatch.py
+    Action.DISPATCH: (set(), None),
+    Action.ACCEPT: (set(), None),
+    Action.RETURN: (set(), None),
+    Action.REWORK: ({S.RESOLVED}, S.RESOLVING),
 }
 PERSONAS = ["grid_worker_a1", "officer_a", "section_staff", "leader", "supervisor_a",
             "api_client_user"]
@@ -215,6 +220,6 @@ def test_available_actions_are_what_the_user_may_do_now(ready_to_start, officer_
                                                         grid_worker_a1, leader):
     risk = ready_to_start()
     assert services.available_actions(risk, officer_a) == [
-        Action.REJECT, Action.START, Action.ESCALATE, Action.CONFIRM_GRADE]
+        Action.REJECT, Action.START, Action.ESCALATE, Action.DISPATCH, Action.CONFIRM_GRADE]
     assert services.available_actions(risk, grid_worker_a1) == []
     assert Action.DEESCALATE not in services.available_actions(risk, leader)

@@ -97,7 +97,8 @@ LIST_ROW_FIELDS = (
     "department_id", "source", "level", "status", "tier", "discovered_at", "created_at",
     "updated_at", "due_on", "closed_at", *(f"{field}_id" for field in DUTY_FIELDS.values()),
     "lead_id", "version", "reported_by_id", "resolution_note", "duplicate_of_id",
-    "graded_at", "people_involved", "category_code", "subtype_code",
+    "graded_at", "people_involved", "dispatched_to_id", "dispatched_at", "accepted_at",
+    "returns", "reworks", "category_code", "subtype_code",
 )
 _DUTY_COLUMNS = tuple((duty, f"{field}_id") for duty, field in DUTY_FIELDS.items())
 
@@ -116,6 +117,12 @@ def _row_of(risk) -> dict:
     return row
 
 
+class DispatchSerializer(serializers.Serializer):
+    department = serializers.IntegerField()
+    dispatched_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+
+
 class RiskSerializer(serializers.ModelSerializer):
     """A matter as read: ids for areas and people, codes for category and subtype."""
 
@@ -123,6 +130,7 @@ class RiskSerializer(serializers.ModelSerializer):
     subtype = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     duties = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    dispatch = serializers.SerializerMethodField()
 
     class Meta:
         model = Risk
@@ -130,7 +138,7 @@ class RiskSerializer(serializers.ModelSerializer):
                   "department", "source", "level", "status", "tier", "discovered_at",
                   "created_at", "updated_at", "due_on", "closed_at", "duties", "lead",
                   "version", "overdue", "reported_by", "resolution_note", "duplicate_of",
-                  "graded_at", "people_involved"]
+                  "graded_at", "people_involved", "dispatch", "returns", "reworks"]
         read_only_fields = fields
 
     @extend_schema_field(DutiesSerializer)
@@ -139,6 +147,10 @@ class RiskSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, risk) -> bool:
         return risk.is_overdue
+
+    @extend_schema_field(DispatchSerializer(allow_null=True))
+    def get_dispatch(self, risk):
+        return self.to_representation(risk)["dispatch"]  # schema only: rows are built below
 
     def to_representation(self, risk):
         """Every list page and the sync walk serialise through here: the fields are read
@@ -169,6 +181,11 @@ class RiskSerializer(serializers.ModelSerializer):
             "duplicate_of": row["duplicate_of_id"],
             "graded_at": _moment(row["graded_at"], zone),
             "people_involved": row["people_involved"],
+            "dispatch": ({"department": row["dispatched_to_id"],
+                          "dispatched_at": _moment(row["dispatched_at"], zone),
+                          "accepted_at": _moment(row["accepted_at"], zone)}
+                         if row["dispatched_to_id"] else None),
+            "returns": row["returns"], "reworks": row["reworks"],
         }
         for field in self._added_fields():
             attribute = field.get_attribute(risk)
@@ -298,8 +315,11 @@ class RiskUpdateSerializer(_ScopedInput):
         return data
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(_ScopedInput):
     action = serializers.ChoiceField(choices=Action.choices)
+    department = serializers.PrimaryKeyRelatedField(
+        required=False, allow_null=True, queryset=Department.objects.none(),
+        help_text="dispatch: the department (id) the matter goes to")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, required=False)
 

@@ -131,14 +131,16 @@ class RiskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=TransitionSerializer, responses={200: RiskDetailSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        """verify, reject, start, resolve, close, reopen, escalate, deescalate."""
+        """verify, reject, start, resolve, close, reopen, escalate, deescalate,
+        confirm_grade, dispatch (with ``department``), accept, return, rework."""
         risk = self.get_object()
-        incoming = TransitionSerializer(data=request.data)
+        incoming = TransitionSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         risk = services.transition_risk(risk, incoming.validated_data["action"],
                                         actor=request.user,
                                         note=incoming.validated_data["note"],
-                                        version=incoming.validated_data.get("version"))
+                                        version=incoming.validated_data.get("version"),
+                                        department=incoming.validated_data.get("department"))
         return Response(RiskDetailSerializer(risk, context={"request": request}).data)
 
     @extend_schema(responses={200: RiskEventSerializer(many=True)}, filters=False)
