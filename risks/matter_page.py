@@ -18,7 +18,7 @@ from risks.timeline import timeline_entries
 from risks.transitions import RISK_TRANSITIONS
 
 RISK_RELATIONS = ("category", "subtype", "area", "department", "reported_by", "lead",
-                  "duplicate_of", *DUTY_FIELDS.values())
+                  "duplicate_of", "dispatched_to", *DUTY_FIELDS.values())
 
 
 def get_matter(user, pk):

@@ -44,6 +44,7 @@ from risks.models import (
     RiskCodeCounter,
     RiskEvent,
 )
+from risks.routing import MAX_RETURNS
 from risks.transitions import RISK_TRANSITIONS, next_tier
 
 # full_clean would look each related object up again (one query per foreign key); they
@@ -606,6 +607,13 @@ def available_actions(risk: Risk, user) -> list[str]:
         if action == Action.DEESCALATE and risk.tier == Tier.COMMUNITY:
             continue
         if action == Action.CONFIRM_GRADE and not risk.level:
+            continue
+        if action == Action.DISPATCH and risk.dispatched_to_id is not None:
+            continue
+        pending = risk.dispatched_to_id is not None and risk.accepted_at is None
+        if action in (Action.ACCEPT, Action.RETURN) and not pending:
+            continue
+        if action == Action.RETURN and risk.returns >= MAX_RETURNS:
             continue
         actions.append(action)
     return actions

@@ -147,3 +147,17 @@ def test_the_matter_page_offers_dispatch_with_the_proposed_section(client, wages
         "action": "dispatch", "version": wages.version, "department": social.pk})
     assert response.status_code == 302
     assert Risk.objects.get(pk=wages.pk).dispatched_to == social
+    page = client.get(reverse("risks:risk_detail", args=[wages.pk])).content.decode()
+    assert 'data-testid="action-dispatch"' not in page  # one pending dispatch at a time
+    assert 'data-testid="dispatch-state"' in page and social.name in page
+
+
+def test_the_section_is_offered_sign_or_return_only_while_pending(wages, officer_a, social,
+                                                                  social_staff):
+    risk = services.transition_risk(wages, Action.DISPATCH, actor=officer_a,
+                                    department=social)
+    assert {Action.ACCEPT, Action.RETURN} <= set(services.available_actions(risk,
+                                                                            social_staff))
+    risk = services.transition_risk(risk, Action.ACCEPT, actor=social_staff)
+    offered = set(services.available_actions(risk, social_staff))
+    assert not offered & {Action.ACCEPT, Action.RETURN, Action.DISPATCH}
