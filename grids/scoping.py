@@ -69,6 +69,13 @@ def area_scope_q(user, field: str = "", roots: list[Area] | None | bool = False)
     return condition
 
 
+def area_in_scope(user, area: Area) -> bool:
+    """Does ``area`` lie in the user's scope? (In Python, from the roots: no query once the
+    roots are known.)"""
+    roots = scope_roots(user)
+    return roots is None or any(area.is_within(root) for root in roots)
+
+
 def visible_areas(user) -> QuerySet[Area]:
     return Area.objects.filter(area_scope_q(user))
 

@@ -8,7 +8,7 @@ staff report in (部门报到), or a street leader records it for them.
 """
 
 from accounts.roles import Role
-from grids.scoping import scope_roots
+from grids.scoping import area_in_scope
 from risks.choices import Tier
 
 # The tiers whose meetings each role convenes and minutes (within its scope).
@@ -34,11 +34,6 @@ def may_manage_tier(user, tier: str) -> bool:
 
 def may_manage_some_tier(user) -> bool:
     return any(may_manage_tier(user, tier) for tier in Tier.values)
-
-
-def area_in_scope(user, area) -> bool:
-    roots = scope_roots(user)
-    return roots is None or any(area.is_within(root) for root in roots)
 
 
 def may_manage(user, meeting) -> bool:

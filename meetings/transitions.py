@@ -98,7 +98,7 @@ MEETING_TRANSITIONS = TransitionTable(
 
 ACTION_ITEM_STATE_MESSAGE = gettext_lazy(
     "An action item that is %(state)s cannot be changed this way.")
-action_item_transition = {"checks": (in_force,), "note_required": True,
+action_item_transition = {"offered_if": (in_force,), "note_required": True,
                           "note_message": gettext_lazy("Say what was done, or why."),
                           "state_message": ACTION_ITEM_STATE_MESSAGE,
                           "event_kind": "progress"}

@@ -45,6 +45,9 @@ class Transition:
     target: str | dict | None
     who: Who = anyone
     who_label: str = ""  # for the docs: who may, in words
+    # preconditions on the record alone that decide whether the action is offered at all
+    # (a button shown), checked first when it is taken; ``checks`` may need the input
+    offered_if: tuple[Check, ...] = ()
     checks: tuple[Check, ...] = ()
     note_required: bool = False
     note_message: str = ""  # the refusal when the note is missing (default: give a reason)
@@ -98,15 +101,19 @@ class TransitionTable:
         return getattr(record, self.field)
 
     def allows(self, record, action, actor) -> bool:
-        """May ``actor`` take ``action`` on ``record`` now (state and role; not the
-        preconditions, which the runner checks and explains)?"""
+        """Is ``action`` offered to ``actor`` on ``record`` now: the state, the role and the
+        ``offered_if`` preconditions (the rest the runner checks and explains)?"""
         transition = self.by_action.get(action)
         if transition is None or self.state_of(record) not in transition.sources:
             return False
         try:
-            return bool(transition.who(actor, record))
-        except Forbidden:  # a rule that explains its refusal itself
+            if not transition.who(actor, record):
+                return False
+            for check in transition.offered_if:
+                check(record, actor)
+        except (Forbidden, RuleBroken):  # rules that explain their refusal themselves
             return False
+        return True
 
     def available(self, record, actor) -> list[str]:
         return [transition.action for transition in self.transitions
@@ -143,7 +150,7 @@ class TransitionTable:
             raise RuleBroken(transition.note_message or _("Give a reason in the note."),
                              field="note")
         refuse_personal_data(note=note)
-        for check in transition.checks:
+        for check in (*transition.offered_if, *transition.checks):
             check(record, actor, **context)
         return transition
 
@@ -228,7 +235,8 @@ class TransitionTable:
                                    for source in in_order(transition.target))
             else:
                 target = f"`{transition.target}`" if transition.target else "(unchanged)"
-            checks = ", ".join(check.__name__ for check in transition.checks) or "—"
+            checks = ", ".join(check.__name__ for check in (*transition.offered_if,
+                                                            *transition.checks)) or "—"
             lines.append(
                 f"| `{transition.action}` | {sources or '—'} | {target} | "
                 f"{transition.who_label or 'anyone who may see it'} | "

@@ -30,7 +30,6 @@ from risks.choices import (
     Action,
     EventKind,
     RiskStatus,
-    Tier,
 )
 from risks.duplicates import suggest_duplicates
 from risks.models import (
@@ -44,7 +43,6 @@ from risks.models import (
     RiskCodeCounter,
     RiskEvent,
 )
-from risks.routing import MAX_RETURNS
 from risks.transitions import RISK_TRANSITIONS, next_tier
 
 # full_clean would look each related object up again (one query per foreign key); they
@@ -492,45 +490,42 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
 
 # Transitions ------------------------------------------------------------------------------
 
-def _apply_transition(note: str, now, actor=None, department=None):
-    """The matter's own fields a transition sets, besides its status (the engine's apply)."""
-
-    def apply(risk: Risk, transition) -> list[str]:
-        fields = ["updated_at"]
-        risk.updated_at = now
-        action = transition.action
-        if action == Action.CONFIRM_GRADE:
-            risk.graded_at = now
-            fields.append("graded_at")
-        if action == Action.CLOSE:
-            risk.resolution_note, risk.closed_at = note, now
-            fields += ["resolution_note", "closed_at"]
-        if action == Action.REOPEN:
-            risk.closed_at = None
-            fields.append("closed_at")
-        if action in (Action.ESCALATE, Action.DEESCALATE):
-            risk.tier = next_tier(risk, 1 if action == Action.ESCALATE else -1)
-            fields.append("tier")
-        if action == Action.DISPATCH:
-            risk.dispatched_to, risk.dispatched_at, risk.accepted_at = department, now, None
-            fields += ["dispatched_to", "dispatched_at", "accepted_at"]
-        if action == Action.ACCEPT:  # 签收: the section owns it now (谁主管谁负责)
-            risk.accepted_at, risk.department_id = now, risk.dispatched_to_id
-            fields += ["accepted_at", "department"]
-        if action == Action.RETURN:
-            risk.returns += 1
-            risk.dispatched_to, risk.dispatched_at = None, None
-            fields += ["returns", "dispatched_to", "dispatched_at"]
-        if action == Action.RESOLVE:
-            risk.resolved_by = actor
-            fields.append("resolved_by")
-        if action == Action.REWORK:
-            risk.reworks += 1
-            risk.resolved_by = None
-            fields += ["reworks", "resolved_by"]
-        return fields
-
-    return apply
+def _set_transition_fields(risk: Risk, action: str, *, note: str, now, actor,
+                           department) -> list[str]:
+    """The matter's own fields an action sets, besides its status (the engine's apply);
+    returns their names."""
+    fields = ["updated_at"]
+    risk.updated_at = now
+    if action == Action.CONFIRM_GRADE:
+        risk.graded_at = now
+        fields.append("graded_at")
+    if action == Action.CLOSE:
+        risk.resolution_note, risk.closed_at = note, now
+        fields += ["resolution_note", "closed_at"]
+    if action == Action.REOPEN:
+        risk.closed_at = None
+        fields.append("closed_at")
+    if action in (Action.ESCALATE, Action.DEESCALATE):
+        risk.tier = next_tier(risk, 1 if action == Action.ESCALATE else -1)
+        fields.append("tier")
+    if action == Action.DISPATCH:
+        risk.dispatched_to, risk.dispatched_at, risk.accepted_at = department, now, None
+        fields += ["dispatched_to", "dispatched_at", "accepted_at"]
+    if action == Action.ACCEPT:  # 签收: the section owns it now (谁主管谁负责)
+        risk.accepted_at, risk.department_id = now, risk.dispatched_to_id
+        fields += ["accepted_at", "department"]
+    if action == Action.RETURN:
+        risk.returns += 1
+        risk.dispatched_to, risk.dispatched_at = None, None
+        fields += ["returns", "dispatched_to", "dispatched_at"]
+    if action == Action.RESOLVE:
+        risk.resolved_by = actor
+        fields.append("resolved_by")
+    if action == Action.REWORK:
+        risk.reworks += 1
+        risk.resolved_by = None
+        fields += ["reworks", "resolved_by"]
+    return fields
 
 
 def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
@@ -542,17 +537,17 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
     Raises Forbidden (403), RuleBroken (400) or StaleVersion (409); changes nothing then.
     """
     note = (note or "").strip()
-    tiers = {}
+    before = {}  # what the event reports as changed: the tier, the section concerned
 
     def apply(locked, transition):
-        tiers["from"] = locked.tier
-        return _apply_transition(note, timezone.now(), actor, department)(locked, transition)
+        before.update(tier=locked.tier, section=department or locked.dispatched_to)
+        return _set_transition_fields(locked, transition.action, note=note,
+                                      now=timezone.now(), actor=actor, department=department)
 
     def record(locked, transition, from_status):
-        changes = ({"tier": [tiers["from"], locked.tier]} if locked.tier != tiers["from"]
-                   else {})
+        changes = {"tier": [before["tier"], locked.tier]} if locked.tier != before["tier"] else {}
         if transition.action in (Action.DISPATCH, Action.ACCEPT, Action.RETURN):
-            changes["department"] = str(department or locked.department or "")
+            changes["department"] = str(before["section"])
         if transition.action == Action.CONFIRM_GRADE:  # nothing moves: say what was confirmed
             changes = {"level": locked.level}
         _event(locked, transition.event_kind, actor, action=transition.action,
@@ -600,23 +595,7 @@ def confirm_grade(risk, *, actor, note="", version=None):
 
 def available_actions(risk: Risk, user) -> list[str]:
     """The actions ``user`` may take on ``risk`` now (for the buttons on its page)."""
-    actions = []
-    for action in RISK_TRANSITIONS.available(risk, user):
-        if action == Action.ESCALATE and risk.tier == Tier.DISTRICT:
-            continue
-        if action == Action.DEESCALATE and risk.tier == Tier.COMMUNITY:
-            continue
-        if action == Action.CONFIRM_GRADE and not risk.level:
-            continue
-        if action == Action.DISPATCH and risk.dispatched_to_id is not None:
-            continue
-        pending = risk.dispatched_to_id is not None and risk.accepted_at is None
-        if action in (Action.ACCEPT, Action.RETURN) and not pending:
-            continue
-        if action == Action.RETURN and risk.returns >= MAX_RETURNS:
-            continue
-        actions.append(action)
-    return actions
+    return RISK_TRANSITIONS.available(risk, user)
 
 
 # Notes, parties, plans --------------------------------------------------------------------

@@ -91,10 +91,13 @@ def staff_of_the_dispatched_section(actor, risk) -> bool:
     return True
 
 
-def a_section_of_its_street(risk, actor, department=None, **context) -> None:
+def not_yet_dispatched(risk, actor, **context) -> None:
     if risk.dispatched_to_id is not None:
         raise RuleBroken(_("It is already dispatched; the section signs for it or returns "
                            "it."), field="department")
+
+
+def a_section_of_its_street(risk, actor, department=None, **context) -> None:
     if department is None:
         raise RuleBroken(_("Choose the department to dispatch it to."), field="department")
     if department.street_id != risk.street_id:
@@ -140,22 +143,23 @@ RISK_TRANSITIONS = TransitionTable(
                    {S.INVALID: S.REPORTED, S.RESOLVED: S.RESOLVING, S.CLOSED: S.RESOLVING},
                    who=may(Action.REOPEN), who_label=HANDLERS, note_required=True),
         transition(Action.ESCALATE, OPEN, None, who=may(Action.ESCALATE),
-                   who_label=HANDLERS, note_required=True, checks=(tier_above,)),
+                   who_label=HANDLERS, note_required=True, offered_if=(tier_above,)),
         transition(Action.DEESCALATE, OPEN, None, who=may(Action.DEESCALATE),
-                   who_label="street leaders", note_required=True, checks=(tier_below,)),
+                   who_label="street leaders", note_required=True, offered_if=(tier_below,)),
         transition(Action.DISPATCH, frozenset({S.VERIFIED}), None, who=dispatcher,
                    who_label="community officers, the street's centre; after 2 returns "
-                             "street leaders only", checks=(a_section_of_its_street,)),
+                             "street leaders only", offered_if=(not_yet_dispatched,),
+                   checks=(a_section_of_its_street,)),
         transition(Action.ACCEPT, frozenset({S.VERIFIED}), None,
                    who=staff_of_the_dispatched_section,
                    who_label="staff of the section it was dispatched to",
-                   checks=(dispatched_not_yet_accepted,)),
+                   offered_if=(dispatched_not_yet_accepted,)),
         transition(Action.RETURN, frozenset({S.VERIFIED}), None,
                    who=staff_of_the_dispatched_section,
                    who_label="staff of the section it was dispatched to", note_required=True,
-                   checks=(may_still_be_returned,)),
+                   offered_if=(may_still_be_returned,)),
         Transition(Action.CONFIRM_GRADE, OPEN, None, who=may(Action.CONFIRM_GRADE),
-                   who_label=HANDLERS + " (who may grade)", checks=(graded,),
+                   who_label=HANDLERS + " (who may grade)", offered_if=(graded,),
                    event_kind=EventKind.GRADE_CONFIRMED),
     ],
 )

@@ -18,6 +18,7 @@ Operations:
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from grids.scoping import area_in_scope
 from quanfu.errors import Forbidden
 
 INSPECT, ACCEPT, RECTIFY, NOTICE, LIST = "inspect", "accept", "rectify", "notice", "list"
@@ -66,3 +67,26 @@ def require_group(user, operation: str, group) -> None:
     require(user, operation)
     if not acts_for_group(user, group):
         raise Forbidden(_("Only the members of %(group)s may do this.") % {"group": group.name})
+
+
+def require_area_in_scope(user, area, field: str = "community") -> None:
+    if not area_in_scope(user, area):
+        raise Forbidden(_("%(area)s is outside your scope.") % {"area": area.name}, field=field)
+
+
+def may_report_on(user, task) -> bool:
+    """The task's owner reports on it: the officers of its community, the staff of its
+    department; a street leader may for any task in their scope."""
+    if not may(user, REPORT_PROGRESS):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == Role.STREET_LEADER:
+        area = task.owner_community or task.owner_department.street
+        return area_in_scope(user, area)
+    if user.role == Role.COMMUNITY_OFFICER:
+        return task.owner_community_id is not None and task.owner_community_id == user.area_id
+    if user.role == Role.SECTION_STAFF:
+        return task.owner_department_id is not None and \
+            task.owner_department_id == user.department_id
+    return False

@@ -25,7 +25,7 @@ from audit.choices import AuditAction
 from audit.services import record_event
 from grids.choices import AreaKind
 from grids.models import Area, Department
-from grids.scoping import scope_roots, visible_departments
+from grids.scoping import visible_departments
 from inbox.services import Notice as InboxNotice
 from inbox.services import deliver
 from quanfu.errors import Forbidden, RuleBroken
@@ -77,16 +77,6 @@ from supervision.transitions import (
 )
 
 # Helpers ----------------------------------------------------------------------------------
-
-def _in_scope(actor, area: Area) -> bool:
-    roots = scope_roots(actor)
-    return roots is None or any(area.is_within(root) for root in roots)
-
-
-def _require_area_in_scope(actor, area: Area, field: str = "community") -> None:
-    if not _in_scope(actor, area):
-        raise Forbidden(_("%(area)s is outside your scope.") % {"area": area.name}, field=field)
-
 
 def _required_text(value: str, field: str, message) -> str:
     """The text stripped; refused when empty (with ``message``) or holding an identity or
@@ -302,7 +292,8 @@ def add_evidence(finding: Finding, *, actor, upload) -> Evidence:
     if permissions.may(actor, permissions.INSPECT) and permissions.acts_for_group(
             actor, finding.inspection.group):
         stage = EvidenceStage.FINDING
-    elif permissions.may(actor, permissions.RECTIFY) and _in_scope(actor, finding.community):
+    elif (permissions.may(actor, permissions.RECTIFY)
+          and permissions.area_in_scope(actor, finding.community)):
         stage = EvidenceStage.RECTIFICATION
     else:
         raise Forbidden(_("Your role may not do this."))
@@ -454,7 +445,7 @@ def list_for_supervision(*, actor, reason: str, deadline: date, risk: Risk | Non
         community = Area.objects.get(pk=risk.community_id)
     elif community.kind != AreaKind.COMMUNITY:
         raise RuleBroken(_("Only a community or a matter can be listed."), field="community")
-    _require_area_in_scope(actor, community)
+    permissions.require_area_in_scope(actor, community)
     reason = _required_text(reason, "reason", _("Say why it is listed."))
     if deadline <= timezone.localdate():
         raise RuleBroken(_("The deadline must be after today."), field="deadline")
@@ -599,7 +590,7 @@ def add_campaign_task(campaign: Campaign, *, actor, title: str, deadline: date,
     if owner_community is not None:
         if owner_community.kind != AreaKind.COMMUNITY:
             raise RuleBroken(_("Choose a community."), field="owner_community")
-        _require_area_in_scope(actor, owner_community, field="owner_community")
+        permissions.require_area_in_scope(actor, owner_community, field="owner_community")
     title = _required_text(title, "title", _("Say what the task is."))
     if deadline < timezone.localdate():
         raise RuleBroken(_("The deadline cannot be in the past."), field="deadline")
@@ -620,31 +611,13 @@ def add_campaign_task(campaign: Campaign, *, actor, title: str, deadline: date,
     return task
 
 
-def may_report_on(user, task: CampaignTask) -> bool:
-    """The task's owner reports on it: the officers of its community, the staff of its
-    department; a street leader may for any task in their scope."""
-    if not permissions.may(user, permissions.REPORT_PROGRESS):
-        return False
-    if user.is_superuser:
-        return True
-    if user.role == Role.STREET_LEADER:
-        area = task.owner_community or task.owner_department.street
-        return _in_scope(user, area)
-    if user.role == Role.COMMUNITY_OFFICER:
-        return task.owner_community_id is not None and task.owner_community_id == user.area_id
-    if user.role == Role.SECTION_STAFF:
-        return task.owner_department_id is not None and \
-            task.owner_department_id == user.department_id
-    return False
-
-
 @transaction.atomic
 def report_task_progress(task: CampaignTask, *, actor, note: str, progress: int,
                          status: str) -> CampaignProgressReport:
     """Report what was done on a campaign task, its progress (0–100 %) and its status
     (done means 100 %).
 
-    Preconditions: the actor owns the task (may_report_on); the status may follow the
+    Preconditions: the actor owns the task (permissions.may_report_on); the status may follow the
     current one (supervision/transitions.py: TASK_TRANSITIONS, whose actions are named
     after the status a report leads to); the note is written.
     """

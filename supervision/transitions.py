@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grids.scoping import scope_roots
 from quanfu.errors import Forbidden, RuleBroken
 from quanfu.transitions import Transition, TransitionTable, nobody
 from supervision import permissions
@@ -31,17 +30,10 @@ from supervision.models import CampaignTask, Finding, ListedSupervision, Notice
 
 # Who may ------------------------------------------------------------------------------------
 
-def _require_in_scope(actor, area) -> None:
-    roots = scope_roots(actor)
-    if roots is not None and not any(area.is_within(root) for root in roots):
-        raise Forbidden(_("%(area)s is outside your scope.") % {"area": area.name},
-                        field="community")
-
-
 def rectifies_its_community(actor, finding) -> bool:
     """A community officer, for a finding of a community in their scope."""
     permissions.require(actor, permissions.RECTIFY)
-    _require_in_scope(actor, finding.community)
+    permissions.require_area_in_scope(actor, finding.community)
     return True
 
 
@@ -59,14 +51,12 @@ def notices_for_its_group(actor, notice) -> bool:
 def lists_in_scope(actor, listing) -> bool:
     """A supervisor or a street leader, for a listing in their scope."""
     permissions.require(actor, permissions.LIST)
-    _require_in_scope(actor, listing.community)
+    permissions.require_area_in_scope(actor, listing.community)
     return True
 
 
 def owns_the_task(actor, task) -> bool:
-    from supervision.services import may_report_on  # the services import this module
-
-    if not may_report_on(actor, task):
+    if not permissions.may_report_on(actor, task):
         raise Forbidden(_("Only the task's owner may report on it."))
     return True
 

@@ -74,6 +74,8 @@ def test_return_needs_a_reason_and_after_two_only_a_leader_dispatches(
         risk = services.transition_risk(risk, Action.RETURN, actor=social_staff,
                                         note="不属于本科室职责，请转平安办。")
         assert (risk.returns, risk.dispatched_to) == (attempt, None)
+        returned = RiskEvent.objects.filter(risk=wages, action="return").latest("id")
+        assert returned.changes["department"] == social.name  # the section it came back from
     before = state(risk)
     with pytest.raises(Forbidden):  # arbitration: the officer may not dispatch a third time
         services.transition_risk(risk, Action.DISPATCH, actor=officer_a, department=social)

@@ -9,10 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from meetings import permissions, services
-from meetings.choices import ActionItemAction, ActionItemStatus
+from meetings.choices import ActionItemAction
 from meetings.filters import ActionItemFilterSet
 from meetings.forms import ActionItemTransitionForm, NoteForm
 from meetings.scoping import get_action_item_for_user, visible_action_items
+from meetings.transitions import ACTION_ITEM_TRANSITIONS
 from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 
@@ -37,22 +38,10 @@ class ActionItemListView(ScopedListView):
 
 def _buttons(user, action_item) -> list[dict]:
     """The transitions the user may make now, each with its form (they all need a note)."""
-    may_follow, may_manage = (permissions.may_follow_up(user, action_item),
-                              permissions.may_manage(user, action_item.meeting))
-    if not action_item.is_in_force:
-        return []
-    wanted = []
-    if action_item.status == ActionItemStatus.OPEN:
-        if may_follow:
-            wanted.append(ActionItemAction.COMPLETE)
-        if may_manage:
-            wanted.append(ActionItemAction.CANCEL)
-    elif may_manage:
-        wanted.append(ActionItemAction.REOPEN)
     return [{"action": action, "label": action.label,
              "form": ActionItemTransitionForm(initial={"action": action},
                                               auto_id=f"id_{action}_%s")}
-            for action in wanted]
+            for action in ACTION_ITEM_TRANSITIONS.available(action_item, user)]
 
 
 @never_cache

@@ -60,7 +60,7 @@ def _render_campaign(request, pk, *, forms=None, status=200):
                                                                               "-id")))
                  .order_by("deadline", "id"))
     for task in tasks:
-        task.may_report = services.may_report_on(user, task)
+        task.may_report = permissions.may_report_on(user, task)
         task.form = (forms.get(("report", task.pk))
                      or ProgressForm(task=task, auto_id=f"id_task{task.pk}_%s"))
     links = (visible_campaign_matters(user).filter(campaign=campaign)
