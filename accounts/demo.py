@@ -55,6 +55,8 @@ def load_users(street: Area, departments: list[Department]) -> list[User]:
     # admin and api_district are no person: the operators' account and a platform.
     add("admin", name="系统管理员", is_staff=True, is_superuser=True)
     add_person("leader", role=Role.STREET_LEADER, area=street)
+    # a second leader: approvals (审批) are decided by a leader who did not ask for them
+    add_person("leader2", role=Role.STREET_LEADER, area=street)
     add("api_district", name="区网格化服务管理平台", role=Role.API_CLIENT, area=street)
     for department in departments:
         short = department.code.split("-", 1)[1]

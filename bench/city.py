@@ -22,9 +22,11 @@ default 3) after a warm-up, median and p95, with the number of SQL statements:
     eleven weekly snapshots per street (1,650, synthesised with the weekly rows' shape and
     size inside a transaction rolled back): the first page that folds them, then pages
     reading the folds from the cache;
-(c) the T+2 sweep (rhythm.services.sweep_overdue) over 200,000 open warnings past their
-    deadline — goal ≤ 5 s — then with 2,000 of them past it (a 15-minute run in a busy
-    week) and none: the existing warnings are opened again and the missing ones added
+(c) the 15-minute sweep (rhythm.services.sweep_overdue, then risks.clocks.sweep_clocks)
+    over 200,000 open warnings past their deadline and every running stage clock turning
+    yellow or red at once (the first sweep after an outage) — goal ≤ 5 s — then with
+    2,000 warnings past it and the clocks coloured as of 15 minutes before (a 15-minute
+    run in a busy week) and none: the existing warnings are opened again and the missing ones added
     (INSERT … SELECT on graded open matters), committed and vacuumed; each run is then a
     transaction rolled back (the sweep is one transaction), timed with the deferred
     foreign-key checks its commit would run; the warnings are put back at the end;
@@ -136,7 +138,8 @@ from rhythm.choices import WarningStatus  # noqa: E402
 from rhythm.models import RiskWarning, Snapshot  # noqa: E402
 from rhythm.snapshots import week_start  # noqa: E402
 from risks.choices import OPEN_STATUSES  # noqa: E402
-from risks.models import Risk  # noqa: E402
+from risks.clocks import sweep_clocks  # noqa: E402
+from risks.models import Risk, StageClock  # noqa: E402
 from supervision import dashboards  # noqa: E402
 from supervision.scoping import communities_in, get_city_for_dashboard  # noqa: E402
 
@@ -266,6 +269,7 @@ class Bench:
             "matters": Risk.objects.count(),
             "open_matters": Risk.objects.filter(status__in=OPEN).count(),
             "warnings": RiskWarning.objects.count(),
+            "running_stage_clocks": StageClock.objects.filter(stopped_at=None).count(),
             "busiest_street": self.street.name,
             "busiest_street_matters": self.street_matters,
         }
@@ -407,6 +411,41 @@ class Bench:
                 "(SELECT id FROM rhythm_riskwarning ORDER BY id LIMIT %s)",
                 [now - timedelta(days=3), due])
             cursor.execute("VACUUM ANALYZE rhythm_riskwarning")
+        self.colour_clocks(all_due=due == SWEEP_WARNINGS, now=now)
+
+    def colour_clocks(self, *, all_due: bool, now) -> None:
+        """The running stage clocks as the last sweep left them: none coloured yet (every
+        clock past a limit changes at once: the first sweep after an outage) or, for a
+        15-minute run, coloured as of 15 minutes ago. Their flags are kept in
+        bench_city_clocks to be put back."""
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE IF NOT EXISTS bench_city_clocks AS "
+                           "SELECT id, flag FROM risks_stageclock WHERE stopped_at IS NULL")
+            if all_due:
+                cursor.execute("UPDATE risks_stageclock SET flag = '' "
+                               "WHERE stopped_at IS NULL AND flag <> ''")
+            else:
+                before = now - timedelta(minutes=15)
+                cursor.execute(
+                    "UPDATE risks_stageclock SET flag = CASE WHEN red_at <= %s THEN 'red' "
+                    "WHEN yellow_at <= %s THEN 'yellow' ELSE '' END "
+                    "WHERE stopped_at IS NULL AND paused_at IS NULL", [before, before])
+            cursor.execute("SELECT COUNT(*) FILTER (WHERE flag <> 'red' AND red_at <= %s), "
+                           "COUNT(*) FILTER (WHERE flag = '' AND yellow_at <= %s AND red_at > %s) "
+                           "FROM risks_stageclock WHERE stopped_at IS NULL "
+                           "AND paused_at IS NULL", [now, now, now])
+            self.clocks_due = cursor.fetchone()
+            cursor.execute("VACUUM ANALYZE risks_stageclock")
+
+    def put_clocks_back(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('bench_city_clocks')")
+            if cursor.fetchone()[0] is None:
+                return
+            cursor.execute("UPDATE risks_stageclock c SET flag = b.flag FROM bench_city_clocks b "
+                           "WHERE b.id = c.id")
+            cursor.execute("DROP TABLE bench_city_clocks")
+            cursor.execute("VACUUM ANALYZE risks_stageclock")
 
     def put_warnings_back(self) -> None:
         with connection.cursor() as cursor:
@@ -424,31 +463,40 @@ class Bench:
         """Each run in a transaction rolled back (the sweep is one transaction), with the
         deferred foreign-key checks its commit would run; the tables vacuumed between runs."""
         def run():
+            # the 15-minute job's work: warnings and instructions, then the stage clocks
             overdue = services.sweep_overdue()["warnings_overdue"]
+            clocks = sweep_clocks()
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            return overdue
+            return overdue + clocks["clocks_red"] + clocks["clocks_yellow"]
 
         def vacuum():
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM rhythm_riskwarning")
+                cursor.execute("VACUUM risks_stageclock")
                 cursor.execute("VACUUM inbox_message")
+
+        def clocks_label():
+            red, yellow = self.clocks_due
+            return (f"; {self.counts['running_stage_clocks']:,} running stage clocks, "
+                    f"{red:,} turning red, {yellow:,} yellow")
 
         try:
             self.open_warnings(due=SWEEP_WARNINGS)
-            self.measure(f"(c) T+2 sweep, {SWEEP_WARNINGS:,} open warnings past T+2",
-                         "sweep", run, reset=vacuum, rolled_back=True,
+            self.measure(f"(c) T+2 sweep, {SWEEP_WARNINGS:,} open warnings past T+2"
+                         + clocks_label(), "sweep", run, reset=vacuum, rolled_back=True,
                          repetitions=JOB_REPETITIONS, warmup=False)
             self.explain("(c) T+2 sweep", run)
             self.open_warnings(due=STEADY_DUE)
             self.measure(f"(c) T+2 sweep, {SWEEP_WARNINGS:,} open, {STEADY_DUE:,} past T+2 "
-                         "(a 15-minute run)", "sweep", run, reset=vacuum, rolled_back=True,
-                         repetitions=JOB_REPETITIONS)
+                         "(a 15-minute run)" + clocks_label(), "sweep", run, reset=vacuum,
+                         rolled_back=True, repetitions=JOB_REPETITIONS)
             self.open_warnings(due=0)
-            self.measure(f"(c) T+2 sweep, {SWEEP_WARNINGS:,} open, none due", None, run,
-                         rolled_back=True)
+            self.measure(f"(c) T+2 sweep, {SWEEP_WARNINGS:,} open, none due" + clocks_label(),
+                         None, run, rolled_back=True)
         finally:
             self.put_warnings_back()
+            self.put_clocks_back()
 
     # (d) the daily job ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from django.http import Http404
 from accounts.roles import Role
 from grids.scoping import NOTHING, area_scope_q
 from meetings.models import ActionItem, DepartmentReport, Meeting, MeetingItem, WhistleCall
+from quanfu.subqueries import in_subquery
 from risks.choices import Tier
 from risks.scoping import visible_risks
 
@@ -143,3 +144,19 @@ def get_whistle_call_for_user(user, pk) -> WhistleCall:
 
 def visible_reports(user) -> QuerySet[DepartmentReport]:
     return DepartmentReport.objects.filter(call__in=visible_whistle_calls(user).values("pk"))
+
+
+def matters_named_in_meetings_q(user) -> Q:
+    """The matters (a Q on Risk) a meeting's action item makes the user (or their
+    department) responsible for, or a whistle call calls their department to: registered
+    with the register's scoping (risks.scoping.register_named_on), so that they can open
+    them. Subqueries run once, on indexed columns (quanfu.subqueries)."""
+    owners = Q(owner_id=user.pk)
+    if user.department_id is not None:
+        owners |= Q(owner_department_id=user.department_id)
+    condition = Q(in_subquery("pk", ActionItem.objects.filter(
+        owners, item__risk__isnull=False).values("item__risk_id")))
+    if user.department_id is not None:
+        condition |= Q(in_subquery("pk", DepartmentReport.objects.filter(
+            department_id=user.department_id).values("call__risk_id")))
+    return condition

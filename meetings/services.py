@@ -371,8 +371,8 @@ def _carry_out(item: MeetingItem, meeting: Meeting, actor) -> None:
                          field="items")
     if item.decision == Decision.SETTLE:
         if risk.status == RiskStatus.RESOLVING:
-            risk = risk_services.resolve_risk(risk, actor=actor, note=note)
-        risk_services.close_risk(risk, actor=actor, note=note)
+            risk = risk_services.resolve_risk(risk, actor=actor, note=note, by_meeting=True)
+        risk_services.close_risk(risk, actor=actor, note=note, by_meeting=True)
     elif item.decision == Decision.ESCALATE:
         risk_services.escalate_risk(risk, actor=actor, note=note)
     elif item.decision == Decision.SEND_DOWN:
@@ -694,7 +694,8 @@ def report_in(report: DepartmentReport, *, actor, plan: str,
     report.responder = _text(responder)[:100] or actor.display_name
     report.plan, report.reported_by, report.reported_at = plan, actor, now
     report.save(update_fields=["responder", "plan", "reported_by", "reported_at"])
-    risk_services.add_note(call.risk, actor=actor, note=_(
+    # the called section reports in on a matter that may be another section's
+    risk_services.record_note(call.risk, actor=actor, note=_(
         "%(department)s reported in (%(responder)s): %(plan)s")
         % {"department": report.department.name, "responder": report.responder, "plan": plan})
     if not call.reports.filter(reported_at__isnull=True).exists():  # the last one

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from rhythm.page_access import PAGE_READERS
-from risks.permissions import REPORT, ROLE_OPERATIONS, VIEW
+from risks.permissions import EDIT, REPORT, ROLE_OPERATIONS, VIEW
 
 EVERY_PERSON = frozenset(role for role in Role if role != Role.API_CLIENT)
 # Dashboards show whole areas: leaders, community officers, supervisors (supervision.permissions).
@@ -41,6 +41,11 @@ NAVIGATION = [
     NavItem(_("Home"), "home", EVERY_PERSON),
     NavItem(_("Risk register"), "risks:risk_list", people_who_may(VIEW)),
     NavItem(_("Report a matter"), "risks:risk_create", people_who_may(REPORT)),
+    # 回访: community officers call back their community's write-offs, leaders the street's
+    NavItem(_("Follow-up calls"), "risks:follow_up_list",
+            frozenset({Role.COMMUNITY_OFFICER, Role.STREET_LEADER})),
+    # leaders decide requests; those who handle matters follow their own
+    NavItem(_("Approvals"), "risks:approval_list", people_who_may(EDIT)),
     NavItem(_("Joint meetings"), "meetings:meeting_list", EVERY_PERSON),
     NavItem(_("Escalation by tier"), "meetings:tier_dashboards", EVERY_PERSON),
     NavItem(_("Whistle and report-in"), "meetings:whistle_board", EVERY_PERSON),

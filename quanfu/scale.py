@@ -7,7 +7,8 @@ paths and depths itself, and streams every table with psycopg 3 ``cursor.copy()`
     areas (street → community → grid → micro-grid) → departments → users (a street leader,
     section staff, two officers per community, one grid worker per grid) → matters (skewed:
     a few communities are much busier) → 3–8 events per matter, consistent with its
-    status → warnings on some graded open matters → a few meetings.
+    status → warnings on some graded open matters → a few meetings → the running stage
+    clocks (handling of the matters being resolved, verification of the resolved ones).
 
 Randomness comes from one seeded ``random.Random``: the same arguments and seed give the
 same data (apart from the ids, which come from the sequences).
@@ -17,7 +18,8 @@ import random
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
@@ -61,7 +63,13 @@ TITLES = ["邻里噪音纠纷", "物业费用争议", "拖欠农民工工资", "
           "高空坠物隐患", "监护照料缺失", "非法集资线索", "电动车违规充电", "装修扰民"]
 NOTES = ["已电话回访当事人", "网格员入户走访", "社区调解委员会介入", "协调物业召开座谈",
          "当事人情绪稳定", "已报街道综治中心", "持续跟踪中"]
-DEPARTMENTS = [("zzb", "综治办"), ("xfb", "信访办"), ("sfs", "司法所"), ("cgk", "城管科")]
+DEPARTMENTS = [("zzb", "综治办"), ("xfb", "信访办"), ("sfs", "司法所"), ("cgk", "城管科"),
+               ("pingan", "平安法治和信访办公室")]  # the street's centre, told of red clocks
+# The stage clocks' default limits in working days (risks/migrations/0014), read from the
+# rule table when it has rows: stage -> {level or None: (yellow, red)}.
+CLOCK_DEFAULTS = {"handle": {"high": (5, 10), "medium": (10, 15), "low": (15, 20),
+                             None: (15, 20)},
+                  "verify": {None: (2, 3)}}
 
 
 class ScaleError(Exception):
@@ -142,6 +150,7 @@ class Generator:
             self.phase("matters", lambda: self.write_matters(cursor))
             self.phase("events", lambda: self.write_events(cursor))
             self.phase("warnings and meetings", lambda: self.write_warnings_and_meetings(cursor))
+            self.phase("stage clocks", lambda: self.write_clocks(cursor))
             self.phase("sequences and ANALYZE", lambda: self.finish(cursor))
         return self.report
 
@@ -297,6 +306,7 @@ class Generator:
         self.first_matter = first
         # What the events and warnings phases need, kept compact.
         self.matter_facts = []  # (id, status, created_at, updated_at, actor, graded)
+        self.matter_levels = []  # the level of each, in the same order
         year = self.now.year
         two_years = 2 * 365 * 24 * 3600
         random_value = rng.random
@@ -349,6 +359,7 @@ class Generator:
                 lead = self.leader_of[street_id] if tier != "community" else None
                 self.matter_facts.append((matter_id, status, created, updated, officer, worker,
                                           graded))
+                self.matter_levels.append(level)
                 yield (matter_id, f"QF-{year}-S{matter_id}",
                        TITLES[int(random_value() * len(TITLES))],
                        "生成的基准数据：网格员巡查发现，已登记。", pick(sources, source_cum), level,
@@ -457,11 +468,71 @@ class Generator:
              "status", "created_at", "approved_at", "version", "approved_by_id", "area_id",
              "chair_id", "created_by_id"], rows)
 
+    # Stage clocks -----------------------------------------------------------------------
+
+    def write_clocks(self, cursor) -> None:
+        """A running handling clock for every matter being resolved and a verification
+        clock for every resolved one, started when their stage did (the last transition,
+        for a verification; earlier for handling), with their limits in working days of
+        the calendar's rows (else Monday–Friday) and the colour the sweep would have given
+        them by now."""
+        rules = {stage: dict(levels) for stage, levels in CLOCK_DEFAULTS.items()}
+        cursor.execute("SELECT stage, level, yellow_days, red_days FROM risks_clockrule "
+                       "WHERE category_id IS NULL")
+        for stage, level, yellow, red in cursor.fetchall():
+            rules.setdefault(stage, {})[level] = (yellow, red)
+        cursor.execute("SELECT day, is_workday FROM rhythm_calendarday")
+        overrides = dict(cursor.fetchall())
+        zone = timezone.get_current_timezone()
+        ends = {}
+
+        def end_of(day, days):
+            """The end of the ``days``-th working day after ``day`` (local 23:59:59)."""
+            key = (day, days)
+            if key not in ends:
+                current, found = day, 0
+                while found < days:
+                    current += timedelta(days=1)
+                    if overrides.get(current, current.weekday() < 5):
+                        found += 1
+                ends[key] = timezone.make_aware(datetime.combine(current, clock_time(23, 59, 59)),
+                                                zone)
+            return ends[key]
+
+        chosen = [(facts, level) for facts, level in zip(self.matter_facts, self.matter_levels,
+                                                         strict=True)
+                  if facts[1] in ("resolving", "resolved")]
+        first = reserve_ids(cursor, "risks_stageclock", len(chosen))
+        random_value = self.rng.random
+
+        def rows():
+            for offset, ((matter_id, status, created, updated, *_rest), level) in \
+                    enumerate(chosen):
+                stage = "handle" if status == "resolving" else "verify"
+                if stage == "handle":  # started at dispatch or start: some weeks back
+                    started = max(created, updated - timedelta(
+                        seconds=int(random_value() * 40 * 86400)))
+                else:
+                    started = updated
+                limits = rules[stage]
+                yellow_days, red_days = limits.get(level, limits[None])
+                day = timezone.localtime(started, zone).date()
+                yellow_at, red_at = end_of(day, yellow_days), end_of(day, red_days)
+                flag = "red" if red_at <= self.now else (
+                    "yellow" if yellow_at <= self.now else "")
+                yield (first + offset, matter_id, stage, started, yellow_at, red_at, 0, flag)
+
+        self.report.counts["stage clocks"] = copy_rows(
+            cursor, "risks_stageclock",
+            ["id", "risk_id", "stage", "started_at", "yellow_at", "red_at", "paused_seconds",
+             "flag"], rows())
+
     def finish(self, cursor) -> None:
         """Leave every sequence at the table's highest id (reserve_ids already moved them
         past the ranges; this also covers ranges a failed run reserved), then ANALYZE."""
         for table in ("grids_area", "grids_department", "accounts_user", "risks_risk",
-                      "risks_riskevent", "rhythm_riskwarning", "meetings_meeting"):
+                      "risks_riskevent", "rhythm_riskwarning", "meetings_meeting",
+                      "risks_stageclock"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")

@@ -25,9 +25,14 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
         if self.filterset_class is None:
             return queryset
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=queryset, request=self.request
+            self.filter_data(), queryset=queryset, request=self.request
         )
         return self.filterset.qs
+
+    def filter_data(self):
+        """The filters the list applies: the query string's (a page may open on its own
+        defaults when it names none)."""
+        return self.request.GET or None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -297,7 +297,8 @@ SPECTACULAR_SETTINGS = {
     # different resources get distinct, stable enum names (and `check` stays silent).
     "ENUM_NAME_OVERRIDES": {
         f"{name}Enum": f"{module}.{name}" for module, names in {
-            "risks.choices": ["RiskStatus", "Action", "EventKind"],
+            "risks.choices": ["RiskStatus", "Action", "EventKind", "ApprovalKind",
+                              "ApprovalState", "ClockStage"],
             "meetings.choices": ["MeetingStatus", "MeetingAction", "MeetingKind", "ItemKind",
                                  "ActionItemStatus", "ActionItemAction", "WhistleStatus"],
             "rhythm.choices": ["WarningStatus", "InstructionKind", "InstructionStatus"],

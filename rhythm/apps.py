@@ -7,3 +7,12 @@ class RhythmConfig(AppConfig):
 
     name = "rhythm"
     verbose_name = _("Daily, weekly and monthly rhythm")
+
+    def ready(self):
+        # Imported here, not above: they use models, which load after the app registry.
+        from rhythm.calendar import official_overrides
+        from risks.clocks import use_calendar
+
+        # The register counts its stage clocks in working days of the official calendar,
+        # which it cannot import (the rhythm sits above it).
+        use_calendar(official_overrides)

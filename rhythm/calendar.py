@@ -17,7 +17,8 @@ from rhythm.models import CalendarDay
 _LOOKAHEAD_DAYS = 31
 
 
-def _overrides(start: date, end: date) -> dict[date, bool]:
+def official_overrides(start: date, end: date) -> dict[date, bool]:
+    """The official calendar's exceptions between two days: {day: is it a working day}."""
     return dict(CalendarDay.objects.filter(day__gte=start, day__lte=end)
                 .values_list("day", "is_workday"))
 
@@ -34,7 +35,7 @@ def years_without_data(years) -> list[int]:
 
 
 def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
-    overrides = _overrides(day, day) if overrides is None else overrides
+    overrides = official_overrides(day, day) if overrides is None else overrides
     if day in overrides:
         return overrides[day]
     return day.weekday() < 5
@@ -56,7 +57,7 @@ def workday_q(field: str) -> Q:
 
 def nth_workday_after(day: date, count: int) -> date:
     """The ``count``-th working day strictly after ``day`` (one query)."""
-    overrides = _overrides(day, day + timedelta(days=_LOOKAHEAD_DAYS * max(1, count)))
+    overrides = official_overrides(day, day + timedelta(days=_LOOKAHEAD_DAYS * max(1, count)))
     current, found = day, 0
     while found < count:
         current += timedelta(days=1)
@@ -77,7 +78,7 @@ def working_days_left(due: datetime, now: datetime | None = None) -> int:
     due_day = local_date(due)
     if due_day < today:
         return -(today - due_day).days
-    overrides = _overrides(today, due_day)
+    overrides = official_overrides(today, due_day)
     days, current = 0, today
     while current < due_day:
         current += timedelta(days=1)

@@ -14,6 +14,7 @@ from audit.services import record_event
 from grids.models import Area
 from inbox.services import Notice, deliver, send_pending_emails
 from rhythm import services, snapshots
+from risks.clocks import sweep_clocks
 
 # What the apps above the rhythm do after the daily and the weekly job, with the job's day
 # (supervision warms the city dashboard's weekly folds): registered in their
@@ -48,13 +49,15 @@ def _after_daily_and_weekly(day: date) -> None:
 
 
 def sweep() -> dict:
-    """Every 15 minutes: T+2 warnings and instructions past their deadline, and any
-    e-mail that could not be sent while the broker or a worker was down."""
+    """Every 15 minutes: T+2 warnings and instructions past their deadline, the matters'
+    stage clocks turning yellow or red, and any e-mail that could not be sent while the
+    broker or a worker was down."""
     result = services.sweep_overdue()
     if result["warnings_overdue"] or result["instructions_overdue"]:  # UPDATEs: one entry
         record_event(action=AuditAction.TRANSITION, target="rhythm:overdue_sweep",
                      detail=f"{result['warnings_overdue']} warnings and "
                             f"{result['instructions_overdue']} instructions now overdue")
+    result.update(sweep_clocks())  # records its own entry
     result["emails"] = send_pending_emails()
     return result
 

@@ -4,12 +4,14 @@ from grids.admin import AreaAdmin
 from grids.models import Area
 from risks.models import (
     Category,
+    ClockRule,
     EmergencyDrill,
     EmergencyPlan,
     Party,
     ResolutionPlan,
     Risk,
     RiskEvent,
+    StageClock,
     SubjectRoute,
     Subtype,
 )
@@ -53,6 +55,40 @@ class SubjectRouteAdmin(admin.ModelAdmin):
     list_editable = ["department_kind"]
     list_select_related = ["subtype__category"]
     search_fields = ["subtype__name", "subtype__code", "department_kind"]
+
+
+@admin.register(ClockRule)
+class ClockRuleAdmin(admin.ModelAdmin):
+    """The stages' time limits in working days (yellow: the limit; red: the unit and the
+    street's centre are told), by level and category (empty = any); the most specific
+    rule applies to clocks started after the change."""
+
+    list_display = ["stage", "level", "category", "yellow_days", "red_days"]
+    list_editable = ["yellow_days", "red_days"]
+    list_filter = ["stage", "level", "category"]
+    list_select_related = ["category"]
+
+
+@admin.register(StageClock)
+class StageClockAdmin(admin.ModelAdmin):
+    """Clocks start, stop, pause and change colour only through the register's flow
+    (risks.clocks); the admin only reads them."""
+
+    list_display = ["risk", "stage", "started_at", "yellow_at", "red_at", "paused_at",
+                    "stopped_at", "flag"]
+    list_filter = ["stage", "flag"]
+    list_select_related = ["risk"]
+    search_fields = ["risk__code"]
+    raw_id_fields = ["risk"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Subtype)

@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     ACCEPT = "accept", _("Sign for it")
     RETURN = "return", _("Return it")
     REWORK = "rework", _("Send back for rework")
+    RESUME = "resume", _("Resume the clock")
 
 
 class EventKind(models.TextChoices):
@@ -78,6 +79,9 @@ class EventKind(models.TextChoices):
     GRADE_CONFIRMED = "grade_confirmed", _("Grade confirmed")
     SUBTYPE_MOVED = "subtype_moved", _("Moved to a new subtype")
     MASKED = "masked", _("Personal data masked")
+    APPROVAL = "approval", _("Approval")
+    CLOCK = "clock", _("Clock")
+    FOLLOW_UP = "follow_up", _("Follow-up call")
 
 
 class Relation(models.TextChoices):
@@ -90,3 +94,55 @@ class Relation(models.TextChoices):
     WITNESS = "witness", _("Witness")
     CONTACT = "contact", _("Contact person")
     OTHER = "other", _("Other")
+
+
+class ClockStage(models.TextChoices):
+    """The stages a matter's clocks time (from the stage's start, in working days)."""
+
+    ACCEPT = "accept", _("Sign-in")
+    HANDLE = "handle", _("Handling")
+    VERIFY = "verify", _("Verification")
+    ANSWER = "answer", _("Upper tier's answer")
+
+
+class ClockFlag(models.TextChoices):
+    """How late a running clock is: set by the 15-minute sweep."""
+
+    GREEN = "", _("On time")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+class ClockAction(models.TextChoices):
+    """How a clock's colour changes (risks/transitions.py): by the sweep, or cleared when a
+    resume or an extension moved its limits later."""
+
+    TURN_YELLOW = "turn_yellow", _("Turn yellow")
+    TURN_RED = "turn_red", _("Turn red")
+    CLEAR = "clear", _("Back on time")
+
+
+class ApprovalKind(models.TextChoices):
+    WRITE_OFF = "write_off", _("Write-off of a high-level matter")
+    DOWNGRADE = "downgrade", _("Lowering a high-level matter's level")
+    EXTENSION = "extension", _("Extension of the deadline")
+    PAUSE = "pause", _("Pausing the clock")
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class ApprovalDecision(models.TextChoices):
+    """The actions of an approval's table: a street leader decides a pending request."""
+
+    APPROVE = "approve", _("Approve")
+    DENY = "deny", _("Deny")
+
+
+class FollowUpOutcome(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    UNREACHABLE = "unreachable", _("Unreachable")

@@ -12,8 +12,10 @@ from accounts.models import User
 from accounts.roles import Role
 from grids.choices import AreaKind
 from grids.models import Area
-from risks import services
-from risks.choices import RiskLevel, Source
+from risks import routing, services
+from risks.approvals import decide_approval, request_approval
+from risks.choices import Action, ApprovalKind, FollowUpOutcome, RiskLevel, RiskStatus, Source
+from risks.follow_ups import record_follow_up
 from risks.models import Risk, Subtype
 
 # (subtype code, title, description, people involved): matters to resolve, each with what
@@ -108,6 +110,7 @@ def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
         return 0
     rng = random.Random(seed)
     leader = User.objects.get(username="leader")
+    deputy = User.objects.filter(username="leader2").first() or leader
     leader.user_permissions.add(Permission.objects.get(codename="unmask_party",
                                                        content_type__app_label="risks"))
     grids = list(Area.objects.filter(path__startswith=street.path, kind=AreaKind.GRID)
@@ -139,11 +142,51 @@ def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
         )
         risk = result.risk
         created += 1
-        _walk(risk, rng, officer=officer, worker=worker, leader=leader, number=number)
+        _walk(risk, rng, officer=officer, worker=worker, leader=leader, number=number,
+              deputy=deputy)
+    _call_back(street, officers)
     return created
 
 
-def _walk(risk: Risk, rng, *, officer, worker, leader, number: int) -> None:
+FOLLOW_UP_NOTES = {
+    FollowUpOutcome.SATISFIED: "当事人表示满意，协议已履行。",
+    FollowUpOutcome.DISSATISFIED: "当事人反映对方仍未按协议整改。",
+    FollowUpOutcome.UNREACHABLE: "电话无人接听，择日再访。",
+}
+
+
+def _call_back(street: Area, officers: dict) -> None:
+    """回访: the community officers have called back some of the matters written off (most
+    satisfied, a few not, one unreachable); the others stay on their follow-up lists."""
+    closed = (Risk.objects.filter(street=street, status=RiskStatus.CLOSED)
+              .order_by("code"))
+    outcomes = [FollowUpOutcome.SATISFIED] * 4 + [FollowUpOutcome.DISSATISFIED,
+                                                  FollowUpOutcome.UNREACHABLE]
+    for index, risk in enumerate(closed[::3]):
+        outcome = outcomes[index % len(outcomes)]
+        record_follow_up(risk, outcome=outcome, note=FOLLOW_UP_NOTES[outcome],
+                         actor=officers[risk.community_id])
+
+
+def _dispatch(risk: Risk, rng, *, officer) -> None:
+    """Most verified matters with a subject route go to their section (分流): some wait to
+    be signed for, some are signed for, a few come back (退回) with a reason."""
+    department = routing.proposed_department(risk)
+    if department is None or rng.random() < 0.3:
+        return
+    risk = services.transition_risk(risk, Action.DISPATCH, actor=officer, department=department)
+    staff = User.objects.filter(role=Role.SECTION_STAFF, department=department).first()
+    outcome = rng.random()
+    if staff is None or outcome < 0.4:
+        return
+    if outcome < 0.85:
+        services.transition_risk(risk, Action.ACCEPT, actor=staff, version=risk.version)
+    else:
+        services.transition_risk(risk, Action.RETURN, actor=staff, version=risk.version,
+                                 note="经核实不属于本科室职责，请中心重新研判分流。")
+
+
+def _walk(risk: Risk, rng, *, officer, worker, leader, number: int, deputy) -> None:
     """Take a matter part of the way through its life: reported → … → closed."""
     stage = rng.choices(["reported", "verified", "resolving", "resolved", "closed", "invalid"],
                         weights=[10, 10, 30, 10, 35, 5])[0]
@@ -159,6 +202,7 @@ def _walk(risk: Risk, rng, *, officer, worker, leader, number: int) -> None:
         changes["lead"] = leader
     risk = services.update_risk(risk, actor=officer, version=risk.version, changes=changes)
     if stage == "verified":
+        _dispatch(risk, rng, officer=officer)
         return
     if level == RiskLevel.HIGH:
         services.save_emergency_plan(risk, actor=officer, **PLAN_TEXT)
@@ -170,8 +214,22 @@ def _walk(risk: Risk, rng, *, officer, worker, leader, number: int) -> None:
         risk = services.escalate_risk(risk, actor=officer, note="社区调解未果，提请街道联席会议。")
         return
     if stage == "resolving":
+        if number % 6 == 0 and risk.due_on:  # waiting for the leader's decision (审批)
+            request_approval(risk, kind=ApprovalKind.EXTENSION, days=rng.randint(3, 10),
+                             reason="需等待司法鉴定结论，申请延期。", actor=officer)
         return
     risk = services.resolve_risk(risk, actor=officer, note="双方达成调解协议。")
+    if level == RiskLevel.HIGH and stage in ("resolved", "closed"):
+        # a high-level matter's write-off waits for a leader's approval (销号审批), asked
+        # by a leader who did not resolve it and decided by another
+        if deputy == leader:
+            return
+        approval = request_approval(risk, kind=ApprovalKind.WRITE_OFF, actor=deputy,
+                                    reason="经核验双方已履行调解协议，申请销号。")
+        if stage == "resolved":
+            return
+        decide_approval(approval, approve=True, note="同意销号。", actor=leader)
+        risk = Risk.objects.get(pk=risk.pk)
     if stage == "closed":
-        services.close_risk(risk, actor=officer, note="经回访双方履行协议，予以销号。")
+        services.close_risk(risk, actor=leader, note="经回访双方履行协议，予以销号。")
 

@@ -1,14 +1,27 @@
 """The one FilterSet of the register: used by the list page, the API and the exports."""
 
+from datetime import datetime
+
 import django_filters
-from django.db.models import Case, IntegerField, Q, Value, When
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.scoping import get_area_for_user
 from quanfu.filter_fields import IdFilter, MomentFilter
-from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Source, Tier
-from risks.models import Risk, Subtype
+from risks import flow_figures
+from risks.choices import (
+    OPEN_STATUSES,
+    ClockFlag,
+    ClockStage,
+    RiskLevel,
+    RiskStatus,
+    Source,
+    Tier,
+)
+from risks.models import Risk, StageClock, Subtype
 from risks.scoping import matters_within_q
 
 ORDERINGS = {
@@ -36,10 +49,45 @@ LEVEL_RANK = Case(
 )
 
 
+class MonthField(forms.CharField):
+    """A month as YYYY-MM: the first day of that month."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            month = datetime.strptime(value, "%Y-%m").date()
+        except ValueError as error:
+            raise ValidationError(_("Give the month as YYYY-MM."), code="invalid") from error
+        if not 2000 <= month.year <= 2099:
+            raise ValidationError(_("Give a month between 2000 and 2099."), code="invalid")
+        return month
+
+
+class MonthFilter(django_filters.CharFilter):
+    field_class = MonthField
+
+
+# ``status=open``: 在办, the open statuses (reported, verified, being resolved) at once.
+OPEN = "open"
+
+
+class StatusFilter(django_filters.MultipleChoiceFilter):
+    """Statuses, one or more, ``open`` standing for the open ones."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        statuses = set(value) - {OPEN}
+        if OPEN in value:
+            statuses |= set(OPEN_STATUSES)
+        return qs.filter(status__in=sorted(statuses))
+
+
 class RiskFilterSet(django_filters.FilterSet):
-    # distinct=False: a plain column needs no SELECT DISTINCT (it cost a hash of every row)
-    status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"),
-                                                 distinct=False)
+    status = StatusFilter(choices=[(OPEN, _("Open (being handled)")), *RiskStatus.choices],
+                          label=_("Status"))
     level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Level"),
                                                 distinct=False)
     category = django_filters.CharFilter(field_name="category__code", label=_("Category"))
@@ -48,10 +96,27 @@ class RiskFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
     department = IdFilter(field_name="department_id",
                                              label=_("Department"))
+    # 属事: owned by the department or dispatched to it (a section's own matters)
+    section = IdFilter(method="filter_section", label=_("Owned by or dispatched to"))
+    dispatched_to = IdFilter(field_name="dispatched_to_id", label=_("Dispatched to"))
+    returned = django_filters.BooleanFilter(method="filter_returned",
+                                            label=_("Returned at least once"))
     area = IdFilter(field_name="area_id", label=_("Area"))
     within = IdFilter(method="filter_within", label=_("Within area"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    # the matters a flow figure counts (risks.flow_figures): the figure, its month
+    # (YYYY-MM, this month if not given) and, for a section's figure, the section
+    flow = django_filters.ChoiceFilter(choices=list(flow_figures.FIGURE_LABELS.items()),
+                                       method="filter_flow", label=_("Flow figure"))
+    flow_month = MonthFilter(method="given_with_flow", label=_("Month of the flow figure"))
+    flow_department = IdFilter(method="given_with_flow",
+                               label=_("Section of the flow figure"))
+    clock = django_filters.ChoiceFilter(
+        choices=[(ClockFlag.YELLOW, _("Yellow light")), (ClockFlag.RED, _("Red light"))],
+        method="filter_clock", label=_("Clock"))
+    stage = django_filters.ChoiceFilter(choices=ClockStage.choices, method="filter_stage",
+                                        label=_("Stage"))
     discovered_after = MomentFilter(field_name="discovered_at",
                                                         lookup_expr="gte",
                                                         label=_("Discovered after"))
@@ -83,10 +148,26 @@ class RiskFilterSet(django_filters.FilterSet):
                .values_list("pk", flat=True)]
         return queryset.filter(subtype_id__in=ids)
 
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(Q(department_id=value) | Q(dispatched_to_id=value))
+
+    def filter_returned(self, queryset, name, value):
+        return queryset.filter(returns__gt=0) if value else queryset.filter(returns=0)
+
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()
         overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_clock(self, queryset, name, value: str):
+        """Matters with a running clock of that colour (red: only red)."""
+        return queryset.filter(Exists(StageClock.objects.filter(
+            risk=OuterRef("pk"), stopped_at=None, flag=value)))
+
+    def filter_stage(self, queryset, name, value: str):
+        """Matters whose clock of that stage is running (paused included)."""
+        return queryset.filter(Exists(StageClock.objects.filter(
+            risk=OuterRef("pk"), stopped_at=None, stage=value)))
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
@@ -94,6 +175,16 @@ class RiskFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
                                | Q(description__icontains=value))
+
+    def filter_flow(self, queryset, name, value):
+        data = self.form.cleaned_data
+        period = flow_figures.Period.of(data.get("flow_month"))
+        section = data.get("flow_department")
+        return queryset.filter(flow_figures.matters_q(
+            value, period, section=int(section) if section is not None else None))
+
+    def given_with_flow(self, queryset, name, value):
+        return queryset  # read by filter_flow
 
     def filter_ordering(self, queryset, name, value):
         return order_risks(queryset, value)

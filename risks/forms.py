@@ -12,7 +12,7 @@ from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
 from quanfu.forms import StyledFormMixin, TextareaField
-from risks.choices import Action, Relation, RiskLevel, Source
+from risks.choices import Action, FollowUpOutcome, Relation, RiskLevel, Source
 from risks.models import DUTY_FIELDS, Category, EmergencyPlan, Subtype
 from risks.services import REPORTABLE_AREA_KINDS
 
@@ -321,3 +321,11 @@ class DrillForm(StyledFormMixin, forms.Form):
 class LinkDuplicateForm(forms.Form):
     original = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FollowUpForm(StyledFormMixin, forms.Form):
+    """A follow-up call after write-off (回访): its outcome and what was said."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[
+        ("", _("Choose the outcome")), *FollowUpOutcome.choices])
+    note = TextareaField(required=False, rows=2, label=_("What was said"))

@@ -9,7 +9,9 @@ from accounts.scoping import visible_people
 from grids.choices import AreaKind
 from grids.scoping import spans_several_streets, visible_areas, visible_departments
 from quanfu.forms import QuickSelect
-from risks.choices import RiskLevel, RiskStatus, Source, Tier
+from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Source, Tier
+from risks.filters import OPEN
+from risks.flow_figures import FIGURE_LABELS, Period
 from risks.forms import (
     DUTY_LABELS,
     NOT_ON_DUTY_ROLES,
@@ -108,8 +110,8 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
 
     q = forms.CharField(required=False, label=_("Search"),
                         widget=forms.TextInput(attrs={"placeholder": _("Code, title, text")}))
-    status = forms.ChoiceField(required=False, label=_("Status"),
-                               choices=[("", _("Any status")), *RiskStatus.choices])
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=[
+        ("", _("Any status")), (OPEN, _("Open (being handled)")), *RiskStatus.choices])
     level = forms.ChoiceField(required=False, label=_("Risk level"),
                               choices=[("", _("Any level")), *RiskLevel.choices])
     category = forms.ChoiceField(required=False, label=_("Category"))
@@ -118,11 +120,33 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
                              choices=[("", _("Any tier")), *Tier.choices])
     within = forms.ChoiceField(required=False, label=_("Within"))
     department = forms.ChoiceField(required=False, label=_("Department"))
+    section = forms.ChoiceField(required=False, label=_("Owned by or dispatched to"))
+    dispatched_to = forms.ChoiceField(required=False, label=_("Dispatched to"))
+    returned = forms.ChoiceField(required=False, label=_("Returned"), choices=[
+        ("", _("Returned or not")), ("true", _("Returned at least once")),
+        ("false", _("Never returned"))])
     source = forms.ChoiceField(required=False, label=_("Source"),
                                choices=[("", _("Any source")), *Source.choices])
     overdue = forms.ChoiceField(required=False, label=_("Overdue"), choices=[
         ("", _("Overdue or not")), ("true", _("Overdue only")), ("false", _("Not overdue"))])
+    clock = forms.ChoiceField(required=False, label=_("Clock"), choices=[
+        ("", _("Any clock")), (ClockFlag.YELLOW, _("Yellow light")),
+        (ClockFlag.RED, _("Red light"))])
+    stage = forms.ChoiceField(required=False, label=_("Stage"),
+                              choices=[("", _("Any stage")), *ClockStage.choices])
     ordering = forms.CharField(required=False, widget=forms.HiddenInput)
+    # a flow figure's matters (risks.flow_figures), kept when other filters change
+    flow = forms.CharField(required=False, widget=forms.HiddenInput)
+    flow_month = forms.CharField(required=False, widget=forms.HiddenInput)
+    flow_department = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def flow_notice(self) -> str:
+        """Which flow figure the list shows (a dashboard's number opened here), or ""."""
+        figure = self.data.get("flow", "") if self.is_bound else ""
+        if figure not in FIGURE_LABELS:
+            return ""
+        month = self.data.get("flow_month") or Period.of().key
+        return f"{FIGURE_LABELS[figure]} · {month}"
 
     def __init__(self, *args, user, place=None, **kwargs):
         """``place``: the area chosen under ``within``, if any."""
@@ -145,6 +169,8 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
                  .values_list("pk", "name", "depth"))
         self.fields["within"].choices = [("", _("My whole scope")), *(
             (pk, f"{'· ' * max(0, depth - 2)}{name}") for pk, name, depth in areas)]
-        self.fields["department"].choices = [("", _("Any department")), *(
-            (department.pk, department.name)
-            for department in visible_departments(user).order_by("name"))]
+        departments = [(department.pk, department.name)
+                       for department in visible_departments(user).order_by("name")]
+        self.fields["department"].choices = [("", _("Any department")), *departments]
+        for name in ("section", "dispatched_to"):
+            self.fields[name].choices = [("", _("Any department")), *departments]

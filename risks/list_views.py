@@ -5,17 +5,21 @@ events, its version, its scope) through services.bulk_apply and reports each ref
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role
 from grids.scoping import get_area_for_user
+from quanfu.api.filtering import names_a_filter
 from quanfu.scoped_views import ScopedListView
 from risks import permissions, services
 from risks.choices import Action
-from risks.filters import RiskFilterSet
+from risks.clocks import flagged_clocks
+from risks.filters import OPEN, RiskFilterSet
 from risks.list_forms import BulkActionForm, RiskFilterForm
 from risks.list_sorting import sort_headers
 from risks.scoping import visible_risks
@@ -31,14 +35,18 @@ class RiskListView(ScopedListView):
     paginate_by = 50
 
     def visible_queryset(self, user):
-        return visible_risks(user).select_related("category", "subtype", "area", "department")
+        # the rows' yellow and red lights: one query for the page, none per row
+        return (visible_risks(user).select_related("category", "subtype", "area", "department")
+                .prefetch_related(flagged_clocks()))
+
+    def filter_data(self):
+        return opening_filters(self.request) or None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         place = chosen_place(self.request)
-        context["filter_form"] = RiskFilterForm(self.request.GET or None, user=user,
-                                                place=place)
+        context["filter_form"] = RiskFilterForm(self.filter_data(), user=user, place=place)
         context["sort_headers"] = sort_headers(self.request.GET)
         context["may_bulk"] = may_bulk(user)
         if context["may_bulk"]:
@@ -46,6 +54,25 @@ class RiskListView(ScopedListView):
                 initial={"next_query": self.request.GET.urlencode()}, user=user, place=place)
         context["may_report"] = permissions.user_may(user, permissions.REPORT)
         return context
+
+
+# What naming no filter means: sorting or turning the page keeps a list's defaults.
+NOT_FILTERS = frozenset({"ordering", "page"})
+
+
+def opening_filters(request) -> QueryDict:
+    """The filters of the register as asked; when none is named, section staff open on
+    their department's open matters (在办: owned by it or dispatched to it), not on
+    everything they may read; the filter form widens it."""
+    data, user = request.GET, request.user
+    if user.is_superuser or user.role != Role.SECTION_STAFF or user.department_id is None:
+        return data
+    if names_a_filter(set(data) - NOT_FILTERS, RiskFilterSet.base_filters):
+        return data
+    opening = data.copy()
+    opening.setlist("status", [OPEN])
+    opening["section"] = str(user.department_id)
+    return opening
 
 
 def chosen_place(request):

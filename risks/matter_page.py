@@ -2,12 +2,17 @@
 parties, transitions) render it again with their bound form when a rule refuses."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from grids.models import Department
 from risks import permissions
-from risks.choices import Action, RiskStatus
+from risks.approval_page import matter_approvals
+from risks.choices import Action, ClockStage, RiskStatus
+from risks.clocks import clock_state, is_late
 from risks.duplicates import suggest_duplicates
+from risks.follow_up_page import matter_follow_ups
 from risks.forms import DUTY_LABELS, EmergencyPlanForm, NoteForm, PartyForm, TransitionForm
 from risks.masking import mask_name, mask_phone
 from risks.models import DUTY_FIELDS, EmergencyPlan, ResolutionPlan
@@ -71,6 +76,18 @@ def action_buttons(risk, actions: list[str]) -> list[dict]:
     return buttons
 
 
+CLOCK_STATES = {"running": _("running"), "paused": _("paused"), "done": _("ended")}
+
+
+def clock_rows(risk) -> list[dict]:
+    """The stages' clocks (时限), oldest first: started, due (the time limit), state, late."""
+    now = timezone.now()
+    return [{"clock": clock, "stage": ClockStage(clock.stage).label,
+             "state": clock_state(clock), "state_label": CLOCK_STATES[clock_state(clock)],
+             "late": is_late(clock, now)}
+            for clock in risk.clocks.order_by("started_at", "id")]
+
+
 def emergency_plan_revisions(plan) -> list[dict]:
     """Earlier texts of the emergency plan, newest first, each part under its label."""
     if plan is None:
@@ -126,6 +143,9 @@ def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
         "duplicates": visible_risks(user).filter(duplicate_of=risk).order_by("code"),
         "duplicate_of_visible": bool(risk.duplicate_of_id and visible_risks(user).filter(
             pk=risk.duplicate_of_id).exists()),
+        **matter_approvals(risk, user, forms.get("approval_form")),
+        "clocks": clock_rows(risk),
+        **matter_follow_ups(risk, user, actions, forms.get("follow_up_form")),
     }
 
 

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,12 @@ from grids.choices import Duty
 from quanfu.append_only import AppendOnlyModel
 from risks.choices import (
     OPEN_STATUSES,
+    ApprovalKind,
+    ApprovalState,
+    ClockFlag,
+    ClockStage,
     EventKind,
+    FollowUpOutcome,
     Relation,
     RiskLevel,
     RiskStatus,
@@ -377,3 +383,137 @@ class EmergencyDrill(models.Model):
 
     def __str__(self):
         return f"{self.plan_id} {self.held_on}"
+
+
+class ClockRule(models.Model):
+    """How many working days a stage may take before its clock turns yellow (the stage's
+    time limit) and red, for a level and a category (empty = any). The most specific
+    rule wins. Kept by the administrator; seeded with the street's defaults."""
+
+    stage = models.CharField(_("stage"), max_length=10, choices=ClockStage.choices)
+    level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices,  # noqa: DJ001
+                             null=True, blank=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    yellow_days = models.PositiveSmallIntegerField(_("yellow after (working days)"),
+                                                   validators=[MinValueValidator(1)])
+    red_days = models.PositiveSmallIntegerField(_("red after (working days)"),
+                                                validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("clock rule")
+        verbose_name_plural = _("clock rules")
+        ordering = ["stage", "level", "category"]
+        constraints = [
+            # "any" (null) counts as one value: one rule per stage, level and category
+            models.UniqueConstraint(F("stage"), Coalesce(F("level"), Value("")),
+                                    Coalesce(F("category"), Value(0)),
+                                    name="one_clock_rule_per_scope"),
+            models.CheckConstraint(condition=Q(red_days__gte=F("yellow_days")),
+                                   name="clock_rule_red_not_before_yellow"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage} {self.level or '*'} {self.category_id or '*'}: " \
+               f"{self.yellow_days}/{self.red_days}"
+
+
+class StageClock(models.Model):
+    """The clock of one stage of a matter (sign-in, handling, verification, an upper
+    tier's answer): started when the stage starts, stopped when it ends. ``yellow_at`` is
+    the stage's time limit and ``red_at`` the point where the unit and the centre are
+    told; both move later by the working days a clock spends paused (中止)."""
+
+    risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.CASCADE,
+                             related_name="clocks")
+    stage = models.CharField(_("stage"), max_length=10, choices=ClockStage.choices)
+    started_at = models.DateTimeField(_("started at"))
+    yellow_at = models.DateTimeField(_("yellow at"))
+    red_at = models.DateTimeField(_("red at"))
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused seconds"), default=0)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    flag = models.CharField(_("flag"), max_length=6, choices=ClockFlag.choices, blank=True,
+                            default=ClockFlag.GREEN)
+
+    class Meta:
+        verbose_name = _("stage clock")
+        verbose_name_plural = _("stage clocks")
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["risk", "stage"], condition=Q(stopped_at=None),
+                                    name="one_running_clock_per_stage"),
+        ]
+        indexes = [
+            # the sweep: running, unpaused clocks about to change colour
+            models.Index(fields=["yellow_at"], name="clock_turns_yellow_idx",
+                         condition=Q(stopped_at=None, paused_at=None, flag="")),
+            models.Index(fields=["red_at"], name="clock_turns_red_idx",
+                         condition=Q(stopped_at=None, paused_at=None) & ~Q(flag="red")),
+            # a register filtered by colour: running clocks of a colour
+            models.Index(fields=["flag", "risk"], name="clock_running_flag_idx",
+                         condition=Q(stopped_at=None) & ~Q(flag="")),
+        ]
+
+    def __str__(self):
+        return f"{self.risk_id} {self.stage} {self.started_at:%Y-%m-%d}"
+
+
+class Approval(models.Model):
+    """A request that a street leader must decide (审批): writing off a high-level matter,
+    lowering a high-level matter's level, extending its deadline, pausing its clock."""
+
+    risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.PROTECT,
+                             related_name="approvals")
+    kind = models.CharField(_("kind"), max_length=12, choices=ApprovalKind.choices)
+    reason = models.TextField(_("reason"))
+    days = models.PositiveSmallIntegerField(_("days asked"), null=True, blank=True,
+                                            validators=[MinValueValidator(1)])
+    level = models.CharField(_("new level"), max_length=10, choices=RiskLevel.choices,  # noqa: DJ001
+                             null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=ApprovalState.choices,
+                             default=ApprovalState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    granted_days = models.PositiveSmallIntegerField(_("days granted"), null=True, blank=True)
+    # a write-off or a downgrade is done by its requester once approved, once
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["risk", "kind"], condition=Q(state="pending"),
+                                    name="one_pending_approval_per_kind"),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"], name="approval_state_idx")]
+
+    def __str__(self):
+        return f"{self.risk_id} {self.kind} {self.state}"
+
+
+class FollowUp(models.Model):
+    """A follow-up call after write-off (回访): did the matter stay resolved?"""
+
+    risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.CASCADE,
+                             related_name="follow_ups")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=FollowUpOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("called by"),
+                                  on_delete=models.PROTECT, related_name="+")
+    called_at = models.DateTimeField(_("called at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up call")
+        verbose_name_plural = _("follow-up calls")
+        ordering = ["-called_at", "-id"]
+
+    def __str__(self):
+        return f"{self.risk_id} {self.outcome} {self.called_at:%Y-%m-%d}"

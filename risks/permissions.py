@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from quanfu.errors import Forbidden
+from risks import routing, scoping
 from risks.choices import Action, Tier
 
 VIEW, REPORT, NOTE, EDIT, ASSIGN, PARTY, PLAN = (
@@ -18,7 +19,7 @@ VIEW, REPORT, NOTE, EDIT, ASSIGN, PARTY, PLAN = (
 
 _HANDLING = {EDIT, ASSIGN, PARTY, PLAN, Action.VERIFY, Action.REJECT, Action.START,
              Action.RESOLVE, Action.CLOSE, Action.REOPEN, Action.ESCALATE,
-             Action.CONFIRM_GRADE, Action.REWORK}
+             Action.CONFIRM_GRADE, Action.REWORK, Action.RESUME}
 
 ROLE_OPERATIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({VIEW, REPORT, NOTE}),
@@ -50,27 +51,55 @@ def role_may(role: str, operation: str) -> bool:
     return operation in ROLE_OPERATIONS.get(role, frozenset())
 
 
-def user_may(user, operation: str, risk=None) -> bool:
-    """May ``user`` do ``operation`` (to ``risk``, if given)? Scope is checked elsewhere:
-    a matter outside the scope is never even found."""
+# The street's centre (平安法治和信访办公室) dispatches and voids across its street; every
+# other operation of section staff, the centre's included, is on what is theirs: the
+# matters dispatched to or owned by their department.
+CENTRE_WIDE = frozenset({Action.DISPATCH, Action.REJECT})
+
+
+def refusal(user, operation: str, risk=None) -> str | None:
+    """Why ``user`` may not do ``operation`` (to ``risk``, if given); None if they may.
+
+    Seeing a matter is the scope's question (risks.scoping: outside it, a matter is never
+    even found). Acting on one also needs it in the user's own areas, not merely a matter
+    they are named on (a note aside: the persons named report progress); section staff act
+    and write notes only on their department's matters; and the role handles matters at
+    the matter's tier."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return _("Your role may not do this.")
     if user.is_superuser:
-        return True
+        return None
     if not role_may(user.role, operation):
-        return False
-    if risk is None or operation in TIERLESS:
-        return True
-    return risk.tier in ROLE_TIERS.get(user.role, frozenset())
+        return _("Your role may not do this.")
+    if risk is None or operation == VIEW:
+        return None
+    # a note (progress, an answer to an instruction) may be written by whoever sees the
+    # matter, the persons named on it included; sections only on their own (below)
+    if operation != NOTE and not scoping.in_own_areas(user, risk):
+        return _("This matter lies outside your area: you are named on it, so you may read "
+                 "it, but not act on it.")
+    if user.role == Role.SECTION_STAFF and not (
+            operation in CENTRE_WIDE and routing.is_centre_staff(user)) and (
+            user.department_id is None
+            or user.department_id not in (risk.department_id, risk.dispatched_to_id)):
+        return _("Sections act only on the matters dispatched to or owned by their own "
+                 "department.")
+    if operation not in TIERLESS and risk.tier not in ROLE_TIERS.get(user.role, frozenset()):
+        return _("This matter is handled at the %(tier)s tier; you cannot do this now.") % {
+            "tier": risk.get_tier_display()}
+    return None
+
+
+def user_may(user, operation: str, risk=None) -> bool:
+    """May ``user`` do ``operation`` (to ``risk``, if given)?"""
+    return refusal(user, operation, risk) is None
 
 
 def require(actor, operation: str, risk=None) -> bool:
     """Refuse (Forbidden, saying why) unless ``actor`` may do ``operation``; True if so."""
-    if not user_may(actor, operation, risk):
-        if risk is not None and role_may(actor.role, operation):
-            raise Forbidden(_("This matter is handled at the %(tier)s tier; you cannot do "
-                              "this now.") % {"tier": risk.get_tier_display()})
-        raise Forbidden(_("Your role may not do this."))
+    reason = refusal(actor, operation, risk)
+    if reason is not None:
+        raise Forbidden(reason)
     return True
 
 

@@ -25,10 +25,13 @@ from grids.scoping import visible_areas
 from grids.services import move_subtree, rosters_on
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
 from quanfu.personal_data import mask_personal_data, refuse_personal_data
-from risks import permissions
+from risks import clocks, permissions
+from risks.approvals import mark_used
 from risks.choices import (
     Action,
+    ApprovalKind,
     EventKind,
+    RiskLevel,
     RiskStatus,
 )
 from risks.duplicates import suggest_duplicates
@@ -43,7 +46,7 @@ from risks.models import (
     RiskCodeCounter,
     RiskEvent,
 )
-from risks.transitions import RISK_TRANSITIONS, next_tier
+from risks.transitions import RISK_TRANSITIONS, next_tier, usable_approval
 
 # full_clean would look each related object up again (one query per foreign key); they
 # are instances the services already checked, so only the plain fields are validated.
@@ -452,6 +455,7 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
         raise RuleBroken(_("A matter being resolved keeps its level and its four responsible "
                            "persons: name someone else instead of clearing one."),
                          field=cleared[0])
+    approval = _approval_for_edit(risk, changed)
     old = {field: getattr(risk, field) for field in changed}
     for field, value in changed.items():
         setattr(risk, field, value)
@@ -473,6 +477,8 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
     risk.full_clean(exclude=UNCHECKED_ON_SAVE)
     stored = list(changed) + also_store + (["community", "grid"] if "area" in changed else [])
     _save(risk, stored)
+    if approval is not None:
+        mark_used(approval, at=risk.updated_at)
 
     duty_by_field = {field: duty for duty, field in DUTY_FIELDS.items()}
     plain = {}
@@ -488,10 +494,29 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
     return risk
 
 
+def _approval_for_edit(risk: Risk, changed: dict):
+    """Lowering a high-level matter's level takes an approved downgrade to that level (the
+    approval to use, once); a later deadline than the matter had, or none at all, takes an
+    approved extension, which moves the deadline itself (risks.approvals)."""
+    if "due_on" in changed and risk.due_on is not None and (
+            changed["due_on"] is None or changed["due_on"] > risk.due_on):
+        raise RuleBroken(_("A later deadline needs a street leader's approval: request an "
+                           "extension."), field="approval")
+    if "level" not in changed or risk.level != RiskLevel.HIGH:
+        return None
+    approval = (usable_approval(risk, ApprovalKind.DOWNGRADE, level=changed["level"])
+                if changed["level"] else None)
+    if approval is None:
+        raise RuleBroken(_("Lowering a high-level matter's level needs a street leader's "
+                           "approval: request a downgrade to that level first."),
+                         field="approval")
+    return approval
+
+
 # Transitions ------------------------------------------------------------------------------
 
 def _set_transition_fields(risk: Risk, action: str, *, note: str, now, actor,
-                           department) -> list[str]:
+                           department, by_meeting: bool = False) -> list[str]:
     """The matter's own fields an action sets, besides its status (the engine's apply);
     returns their names."""
     fields = ["updated_at"]
@@ -519,7 +544,8 @@ def _set_transition_fields(risk: Risk, action: str, *, note: str, now, actor,
         risk.dispatched_to, risk.dispatched_at = None, None
         fields += ["returns", "dispatched_to", "dispatched_at"]
     if action == Action.RESOLVE:
-        risk.resolved_by = actor
+        # a joint meeting's settlement is the meeting's, and the meeting verifies it
+        risk.resolved_by = None if by_meeting else actor
         fields.append("resolved_by")
     if action == Action.REWORK:
         risk.reworks += 1
@@ -529,10 +555,14 @@ def _set_transition_fields(risk: Risk, action: str, *, note: str, now, actor,
 
 
 def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
-                    version: int | None = None, department=None) -> Risk:
+                    version: int | None = None, department=None,
+                    by_meeting: bool = False) -> Risk:
     """Apply one of the contract's actions (risks/transitions.py), guarded in one place by
     the engine: the version read, the actor's role and tier, the status it starts from, the
     note and the action's own preconditions. Writes the transition's event.
+
+    ``by_meeting``: carried out as a joint meeting's decision (meetings.services), which
+    settles and verifies at once.
 
     Raises Forbidden (403), RuleBroken (400) or StaleVersion (409); changes nothing then.
     """
@@ -540,21 +570,34 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
     before = {}  # what the event reports as changed: the tier, the section concerned
 
     def apply(locked, transition):
-        before.update(tier=locked.tier, section=department or locked.dispatched_to)
+        before.update(tier=locked.tier, section=department or locked.dispatched_to,
+                      now=timezone.now())
+        approval = (usable_approval(locked, ApprovalKind.WRITE_OFF)
+                    if transition.action == Action.CLOSE and locked.level == RiskLevel.HIGH
+                    else None)
+        if approval is not None:  # the leader's approval the check found: used up now
+            mark_used(approval, at=before["now"])
         return _set_transition_fields(locked, transition.action, note=note,
-                                      now=timezone.now(), actor=actor, department=department)
+                                      now=before["now"], actor=actor, department=department,
+                                      by_meeting=by_meeting)
 
     def record(locked, transition, from_status):
         changes = {"tier": [before["tier"], locked.tier]} if locked.tier != before["tier"] else {}
         if transition.action in (Action.DISPATCH, Action.ACCEPT, Action.RETURN):
             changes["department"] = str(before["section"])
+            # the section by id too: the flow figures count per section (risks.flow_figures)
+            changes["department_id"] = getattr(before["section"], "pk", None)
         if transition.action == Action.CONFIRM_GRADE:  # nothing moves: say what was confirmed
             changes = {"level": locked.level}
+        # the stages' clocks start and stop with the action (a resume says what it shifted)
+        changes.update(clocks.on_transition(locked, transition.action, from_status,
+                                            before["now"]))
         _event(locked, transition.event_kind, actor, action=transition.action,
                from_status=from_status, to_status=locked.status, note=note, changes=changes)
 
     return RISK_TRANSITIONS.run(risk, action, actor=actor, note=note, version=version,
-                                apply=apply, record_event=record, department=department)
+                                apply=apply, record_event=record, department=department,
+                                by_meeting=by_meeting)
 
 
 def verify_risk(risk, *, actor, note="", version=None):
@@ -569,12 +612,14 @@ def start_risk(risk, *, actor, note="", version=None):
     return transition_risk(risk, Action.START, actor=actor, note=note, version=version)
 
 
-def resolve_risk(risk, *, actor, note="", version=None):
-    return transition_risk(risk, Action.RESOLVE, actor=actor, note=note, version=version)
+def resolve_risk(risk, *, actor, note="", version=None, by_meeting=False):
+    return transition_risk(risk, Action.RESOLVE, actor=actor, note=note, version=version,
+                           by_meeting=by_meeting)
 
 
-def close_risk(risk, *, actor, note, version=None):
-    return transition_risk(risk, Action.CLOSE, actor=actor, note=note, version=version)
+def close_risk(risk, *, actor, note, version=None, by_meeting=False):
+    return transition_risk(risk, Action.CLOSE, actor=actor, note=note, version=version,
+                           by_meeting=by_meeting)
 
 
 def reopen_risk(risk, *, actor, note, version=None):
@@ -604,6 +649,14 @@ def available_actions(risk: Risk, user) -> list[str]:
 def add_note(risk: Risk, *, actor, note: str) -> RiskEvent:
     """A progress note, or a grid worker's answer to an instruction."""
     _require(actor, permissions.NOTE, risk)
+    return record_note(risk, actor=actor, note=note)
+
+
+@transaction.atomic
+def record_note(risk: Risk, *, actor, note: str) -> RiskEvent:
+    """A note that another app's step writes on the matter's history in the actor's name
+    (a section called by a whistle reporting in): that app's own rule let the actor take
+    the step, so the register's rule on notes is not asked again."""
     note = (note or "").strip()
     if not note:
         raise RuleBroken(_("The note is empty."), field="note")
@@ -761,8 +814,10 @@ def link_duplicate(risk: Risk, original: Risk, *, actor, version: int | None = N
         return ["duplicate_of", "updated_at"]
 
     def record(locked, transition, from_status):
+        changes = {"duplicate_of": original.code,
+                   **clocks.on_transition(locked, Action.REJECT, from_status, locked.updated_at)}
         _event(locked, EventKind.LINKED, actor, action=Action.REJECT, from_status=from_status,
-               to_status=locked.status, note=note, changes={"duplicate_of": original.code})
+               to_status=locked.status, note=note, changes=changes)
 
     return RISK_TRANSITIONS.run(risk, Action.REJECT, actor=actor, note=note, apply=apply,
                                 record_event=record, lock=False)

@@ -2,17 +2,33 @@
 note, and every changed field with its old and new value, in the users' words."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from grids.choices import Duty
-from risks.choices import Action, EventKind, Relation, RiskLevel, RiskStatus, Source, Tier
+from risks.choices import (
+    Action,
+    ApprovalKind,
+    ApprovalState,
+    ClockStage,
+    EventKind,
+    FollowUpOutcome,
+    Relation,
+    RiskLevel,
+    RiskStatus,
+    Source,
+    Tier,
+)
 from risks.models import Risk
 
 EMPTY = "—"
-CHOICES_OF_FIELD = {"level": RiskLevel, "status": RiskStatus, "tier": Tier, "source": Source}
+CHOICES_OF_FIELD = {"level": RiskLevel, "status": RiskStatus, "tier": Tier, "source": Source,
+                    "outcome": FollowUpOutcome, "approval": ApprovalKind,
+                    "decision": ApprovalState}
 LABELS = {
     "duty": _("Duty"),
     "added": _("Party added"),
@@ -24,9 +40,26 @@ LABELS = {
     "revision": _("Revision"),
     "held_on": _("Held on"),
     "duplicate_of": _("Duplicate of"),
+    "outcome": _("Outcome"),
+    "approval": _("Approval"),
+    "decision": _("Approval decision"),
+    "days": _("Working days asked"),
+    "granted_days": _("Working days granted"),
+    "feedback_due": _("Feedback due"),
+    "paused": _("Clocks paused"),
+    "paused_since": _("Paused since"),
+    "resumed": _("Clocks resumed"),
+    "extended": _("Clocks extended"),
+    "working_days": _("Working days moved"),
 }
+# Values that are moments (ISO text in the event) or lists of stages.
+MOMENTS = {"feedback_due", "paused_since"}
+STAGE_LISTS = {"paused"}
+# An approval's event (risks.approvals): what happened to the request.
+APPROVAL_TITLES = {"request": _("Approval requested"), "approve": _("Approval granted"),
+                   "deny": _("Approval denied")}
 # Bookkeeping keys of some events that say nothing to a reader.
-HIDDEN_KEYS = {"created", "subtype_code"}
+HIDDEN_KEYS = {"created", "subtype_code", "department_id", "warning", "instruction"}
 
 
 @dataclass
@@ -59,6 +92,14 @@ def _label_of(name: str) -> str:
 def _value(name: str, value) -> str:
     if value in (None, ""):
         return EMPTY
+    if name in STAGE_LISTS:
+        return "、".join(str(ClockStage(stage).label) if stage in ClockStage.values else stage
+                        for stage in value)
+    if name in MOMENTS and isinstance(value, str):
+        try:
+            return localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
     choices = CHOICES_OF_FIELD.get(name)
     if name == "relation":
         choices = Relation
@@ -82,7 +123,7 @@ def _changes(event) -> list[Change]:
     for name, value in changes.items():
         if name in HIDDEN_KEYS:
             continue
-        if isinstance(value, list) and len(value) == 2:  # [old, new]
+        if isinstance(value, list) and len(value) == 2 and name not in STAGE_LISTS:  # [old, new]
             rows.append(Change(_label_of(name), _value(name, value[0]), _value(name, value[1])))
         elif not (event.kind == EventKind.CREATED and value is None):
             # A value set without a previous one; at creation, nothing to say about an
@@ -94,6 +135,8 @@ def _changes(event) -> list[Change]:
 def _title(event) -> str:
     if event.kind == EventKind.TRANSITION and event.action in Action.values:
         return str(Action(event.action).label)
+    if event.kind == EventKind.APPROVAL and event.action in APPROVAL_TITLES:
+        return str(APPROVAL_TITLES[event.action])
     return str(event.get_kind_display())
 
 

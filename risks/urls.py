@@ -1,12 +1,18 @@
 from django.urls import path
 
-from risks import list_views, views
+from risks import approval_views, follow_up_views, list_views, views
 
 app_name = "risks"
 urlpatterns = [
     path("", list_views.RiskListView.as_view(), name="risk_list"),
     path("bulk/", list_views.risk_bulk, name="risk_bulk"),
     path("new/", views.risk_create, name="risk_create"),
+    path("follow-ups/", follow_up_views.follow_up_list, name="follow_up_list"),
+    path("<int:pk>/follow-ups/", follow_up_views.follow_up_add, name="follow_up_add"),
+    path("approvals/", approval_views.approval_list, name="approval_list"),
+    path("approvals/<int:approval_pk>/decide/", approval_views.approval_decide,
+         name="approval_decide"),
+    path("<int:pk>/approvals/", approval_views.approval_request, name="approval_request"),
     path("new/duplicates/", views.risk_duplicate_suggestions,
          name="risk_duplicate_suggestions"),
     path("<int:pk>/", views.risk_detail, name="risk_detail"),

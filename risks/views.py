@@ -41,7 +41,7 @@ from risks.matter_page import (
     scoped_suggestions,
 )
 from risks.models import EmergencyPlan, Party, ResolutionPlan
-from risks.scoping import get_risk_for_user
+from risks.scoping import get_risk_for_user, visible_risks
 
 
 def require(user, operation: str, risk=None) -> None:
@@ -166,6 +166,9 @@ def risk_transition(request, pk):
                                  version=form.cleaned_data["version"],
                                  department=form.cleaned_data["department"])
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        if not visible_risks(request.user).filter(pk=pk).exists():
+            # returned (退回) by the section it was sent to: no longer theirs to open
+            return redirect("risks:risk_list")
         return redirect(matter_url(pk))
     if refusal.is_stale:
         return render_stale_transition(request, pk)

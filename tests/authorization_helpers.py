@@ -35,8 +35,9 @@ from meetings.choices import Tier as MeetingTier
 from rhythm import services as rhythm_services
 from rhythm.models import DailyCheckItem
 from risks import services as risk_services
+from risks.approvals import request_approval
 from risks.choices import RiskLevel, Tier
-from risks.models import Category, Risk
+from risks.models import Category, ClockRule, Risk
 from supervision import services as supervision_services
 from supervision.models import Campaign, SupervisionGroup
 from tests.conftest import Street, make_user, seed_taxonomy
@@ -182,6 +183,9 @@ def build_objects(street, people) -> dict:
     risk = risk_services.update_risk(risk, actor=officer, version=risk.version,
                                      changes={"level": RiskLevel.MEDIUM})
     party = risk_services.add_party(risk, actor=officer, name="张三丰", phone="13812345678")
+    # the officer asks the street's leaders to extend its deadline (审批)
+    approval = request_approval(risk, kind="extension", days=3, reason="等待鉴定结论",
+                                actor=officer)
     plan = risk_services.save_emergency_plan(risk, actor=officer, **EMERGENCY_PLAN)
     risk_services.record_drill(plan, actor=officer, held_on=timezone.localdate(),
                                participants="社区、网格员", summary="演练顺利。")
@@ -247,7 +251,8 @@ def build_objects(street, people) -> dict:
         "area": street.grid_a1.pk, "community": street.community_a.pk,
         "street": street.street.pk, "department": street.department.pk,
         "person": officer.pk, "category": "disputes", "message": message.pk,
-        "risk": risk.pk, "party": party.pk,
+        "risk": risk.pk, "party": party.pk, "approval": approval.pk,
+        "clock_rule": ClockRule.objects.order_by("pk").first().pk,
         "ledger": "online", "export_job": job.pk, "marked_copy": marked.rsplit("/", 1)[-1],
         "meeting": meeting.pk, "item": item.pk, "action_item": action_item.pk,
         "whistle": call.pk, "department_report": call.reports.get().pk, "tier": "community",

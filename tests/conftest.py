@@ -167,6 +167,14 @@ def section_staff(street):
 
 
 @pytest.fixture
+def social_staff(street):
+    """Staff of a section that is not the street's centre: the social affairs section
+    (社会事务办公室), where wage and labour disputes go."""
+    social = create_department(street=street.street, code="S1-social", name="社会事务办公室")
+    return make_user("staff_social", Role.SECTION_STAFF, street.street, department=social)
+
+
+@pytest.fixture
 def supervisor_a(street):
     """The supervisor whose group covers community A (and not B)."""
     user = make_user("supervisor_a", Role.SUPERVISOR, street.street)
@@ -237,9 +245,21 @@ def log_in(page, username, password=PASSWORD):
     page.click("button[type=submit]")
 
 
+def write_off_with_approval(risk, *, requester, leader, note="经回访双方履行协议，予以销号。"):
+    """Write off a resolved high-level matter as the plan wants it: ``requester`` (not the
+    person who resolved it) asks, a street leader approves, the requester closes it."""
+    from risks import approvals, services
+
+    approval = approvals.request_approval(risk, kind="write_off", reason="化解到位，申请销号。",
+                                          actor=requester)
+    approvals.decide_approval(approval, approve=True, note="同意销号。", actor=leader)
+    risk.refresh_from_db()
+    return services.close_risk(risk, actor=requester, note=note)
+
+
 def seed_taxonomy():
     """The categories and subtypes as the migrations leave them: seeded, the subtypes
-    about people retired, the subject routes seeded (for tests that run after a
+    about people retired, the subject routes and clock rules seeded (for tests that run after a
     transactional test flushed them). Idempotent."""
     import importlib
 
@@ -249,6 +269,7 @@ def seed_taxonomy():
     importlib.import_module("risks.migrations.0010_retire_subtypes_about_people").retire(
         apps, None)
     importlib.import_module("risks.migrations.0012_seed_subject_routes").seed(apps, None)
+    importlib.import_module("risks.migrations.0014_seed_clock_rules").seed(apps, None)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from risks import services as risk_services
 from risks.choices import RiskLevel, RiskStatus, Tier
 from supervision import services
 from supervision.models import Campaign, SupervisionGroup
-from tests.conftest import make_user
+from tests.conftest import make_user, write_off_with_approval
 
 EMERGENCY_PLAN = {"start_criteria": "发生肢体冲突", "stop_criteria": "情绪平稳",
                   "command": "社区书记现场指挥", "duties": "社区劝导、网格员稳控",
@@ -54,6 +54,7 @@ class MatterMaker:
         self.street, self.categories, self.leader = street, categories, leader
         self.officers = {"a": officer_a, "b": officer_b}
         self.areas = {"a": street.grid_a1, "b": street.grid_b1}
+        self.verifiers = {}
 
     def make(self, spec: Spec):
         officer = self.officers[spec.community]
@@ -80,7 +81,30 @@ class MatterMaker:
         risk = risk_services.resolve_risk(risk, actor=officer, note="双方达成调解协议。")
         if spec.status == RiskStatus.RESOLVED:
             return risk
-        return risk_services.close_risk(risk, actor=officer, note="经回访履行协议，予以销号。")
+        verifier = self.verifier(spec.community)
+        if risk.level == RiskLevel.HIGH:  # the verifier asks, a leader of the street approves
+            return write_off_with_approval(risk, requester=verifier,
+                                           leader=self.leader_of(spec.community))
+        return risk_services.close_risk(risk, actor=verifier, note="经回访履行协议，予以销号。")
+
+    def _community(self, community: str):
+        area = self.areas[community]
+        return area if area.kind == "community" else area.parent
+
+    def verifier(self, community: str):
+        """A second officer of the community: verifies what the first resolved (made when
+        first needed, so that tests counting people are not disturbed)."""
+        if community not in self.verifiers:
+            self.verifiers[community] = make_user(f"verifier_{community}",
+                                                  Role.COMMUNITY_OFFICER,
+                                                  self._community(community))
+        return self.verifiers[community]
+
+    def leader_of(self, community: str):
+        street = self._community(community).parent
+        if street.pk == self.leader.area_id:
+            return self.leader
+        return make_user(f"leader_{community}", Role.STREET_LEADER, street)
 
     def _tier(self, risk, officer, spec: Spec):
         if spec.tier == Tier.STREET:

@@ -198,6 +198,7 @@ def test_the_audited_models_are_the_documented_list():
         "grids.area", "grids.department", "grids.dutyassignment",
         "risks.category", "risks.subtype", "risks.subjectroute", "risks.risk", "risks.party",
         "risks.resolutionplan", "risks.emergencyplan", "risks.emergencydrill",
+        "risks.clockrule", "risks.stageclock", "risks.approval", "risks.followup",
         "ledgers.archivefile", "ledgers.importedmatter",
         "meetings.meeting", "meetings.meetingitem", "meetings.actionitem",
         "meetings.whistlecall", "meetings.departmentreport", "meetings.escalationrule",

@@ -1,7 +1,8 @@
 """A matter's whole life in a real browser: a grid worker reports it from a phone, the
 community officer verifies it, grades it high, names the four duties and the lead,
-writes the emergency plan (一事一案), starts, resolves and writes it off (销号) with the
-resolution note; the timeline shows every step.
+writes the emergency plan (一事一案), starts and resolves it; a colleague, with the
+leader's approval, writes it off (销号) with the resolution note; the timeline shows every
+step.
 
 Selectors are data-testid attributes and values, not labels, so that the test holds in
 either language of the interface.
@@ -11,6 +12,7 @@ import re
 
 import pytest
 
+from risks.approvals import decide_approval, request_approval
 from risks.choices import RiskStatus
 from risks.models import Risk
 from tests.conftest import log_in, seed_taxonomy
@@ -84,7 +86,7 @@ def press(page, action: str, expected_status: str) -> None:
 
 
 def test_a_matter_goes_from_report_to_write_off(phone, page, street, grid_worker_a1,
-                                                officer_a, leader, report):
+                                                officer_a, colleague_a, leader, report):
     similar = report(officer_a, title="楼上漏水引发邻里纠纷")
     matter_url = grid_worker_reports_from_a_phone(phone, similar)
     risk = Risk.objects.get(title=TITLE)
@@ -112,6 +114,16 @@ def test_a_matter_goes_from_report_to_write_off(phone, page, street, grid_worker
 
     press(page, "start", RiskStatus.RESOLVING)
     press(page, "resolve", RiskStatus.RESOLVED)
+    # whoever resolved it does not write it off (解决一个销号一个); a colleague verifies it
+    # and, the matter being high-level, asks the leader's approval
+    assert page.locator("[data-testid=action-close]").count() == 0
+    approval = request_approval(Risk.objects.get(pk=risk.pk), kind="write_off",
+                                reason="回访核实已化解，申请销号。", actor=colleague_a)
+    decide_approval(approval, approve=True, note="同意销号。", actor=leader)
+    page.context.clear_cookies()
+    log_in(page, "colleague_a")
+    page.wait_for_url("**/")
+    page.goto(matter_url)
     page.click("[data-testid=action-close]")
     page.wait_for_selector("#action-dialog-close.show")
     page.fill("#id_close_note", RESOLUTION_NOTE)
@@ -125,7 +137,8 @@ def test_a_matter_goes_from_report_to_write_off(phone, page, street, grid_worker
         ["created", ""], ["party", ""], ["transition", "verify"],
         ["duty_changed", ""], ["duty_changed", ""], ["duty_changed", ""],
         ["duty_changed", ""], ["edited", ""], ["emergency_plan", ""],
-        ["transition", "start"], ["transition", "resolve"], ["transition", "close"],
+        ["transition", "start"], ["transition", "resolve"], ["approval", "request"],
+        ["approval", "approve"], ["transition", "close"],
     ]
     timeline = page.text_content("[data-testid=timeline]")
     assert RESOLUTION_NOTE in timeline

@@ -53,7 +53,7 @@ def codes(response) -> set:
 
 @pytest.mark.parametrize("persona,sees_a,sees_b", [
     ("grid_worker_a1", True, False), ("officer_a", True, False), ("officer_b", False, True),
-    ("supervisor_a", True, False), ("leader", True, True), ("section_staff", False, False),
+    ("supervisor_a", True, False), ("leader", True, True), ("social_staff", False, False),
     ("api_client_user", True, True), ("other_street_leader", False, False),
 ])
 def test_feed_holds_only_the_disputes_in_scope(api, request, dispute_a, dispute_b, hazard_a,

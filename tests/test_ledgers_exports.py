@@ -60,7 +60,7 @@ def media(settings, tmp_path):
 
 @pytest.mark.parametrize("persona,sees_a,sees_b", [
     ("grid_worker_a1", True, False), ("officer_a", True, False), ("officer_b", False, True),
-    ("supervisor_a", True, False), ("leader", True, True), ("section_staff", False, False),
+    ("supervisor_a", True, False), ("leader", True, True), ("social_staff", False, False),
 ])
 def test_export_holds_only_the_matters_in_scope(client, request, matter_a, matter_b, persona,
                                                 sees_a, sees_b):
@@ -192,11 +192,12 @@ def test_disputes_ledger_follows_the_platform_layout(client, leader, matter_a, r
     assert column_values(sheet, "是否化解成功") == ["3-化解中"]
 
 
-def test_progress_ledger_rates_against_targets(client, leader, officer_a, ready_to_start):
+def test_progress_ledger_rates_against_targets(client, leader, officer_a, colleague_a,
+                                               ready_to_start):
     risk = ready_to_start("medium")
     risk = risk_services.start_risk(risk, actor=officer_a)
     risk = risk_services.resolve_risk(risk, actor=officer_a)
-    risk_services.close_risk(risk, actor=officer_a, note="双方达成调解协议")
+    risk_services.close_risk(risk, actor=colleague_a, note="双方达成调解协议")
     ready_to_start("medium", title="另一件中风险事项")
     client.force_login(leader)
     sheet = read_sheet(client.get(export_url("progress")))

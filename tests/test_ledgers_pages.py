@@ -35,7 +35,7 @@ def test_anonymous_visitor_is_sent_to_login(client, street):
 
 @pytest.mark.parametrize("persona,sees_a,sees_b", [
     ("grid_worker_a1", True, False), ("officer_a", True, False), ("officer_b", False, True),
-    ("supervisor_a", True, False), ("leader", True, True), ("section_staff", False, False),
+    ("supervisor_a", True, False), ("leader", True, True), ("social_staff", False, False),
 ])
 @pytest.mark.parametrize("ledger", ["online", "archive", "disputes"])
 def test_matter_ledgers_show_only_the_scope(client, request, matter_a, matter_b, persona,

@@ -59,7 +59,7 @@ def test_meetings_follow_the_contract(api, officer_a, approved, matter):
 
 @pytest.mark.parametrize("persona,expected", [
     ("officer_a", 200), ("leader", 200), ("api_client_user", 200), ("grid_worker_a1", 200),
-    ("officer_b", 404), ("section_staff", 404), ("other_street_leader", 404),
+    ("officer_b", 404), ("social_staff", 404), ("other_street_leader", 404),
 ])
 def test_meeting_detail_follows_the_scope(api, request, approved, persona, expected):
     response = as_user(api, request.getfixturevalue(persona)).get(

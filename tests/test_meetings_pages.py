@@ -59,7 +59,7 @@ def test_anonymous_visitor_is_sent_to_login(client, db, name):
 
 @pytest.mark.parametrize("persona,expected", [
     ("officer_a", 200), ("colleague_a", 200), ("leader", 200), ("supervisor_a", 200),
-    ("grid_worker_a1", 200), ("officer_b", 404), ("section_staff", 404),
+    ("grid_worker_a1", 200), ("officer_b", 404), ("social_staff", 404),
     ("other_street_leader", 404),
 ])
 def test_meeting_page_follows_the_scope(client, request, approved, persona, expected):
@@ -113,7 +113,7 @@ def post_as(client, user, name, meeting, data=None, *extra):
 
 
 @pytest.mark.parametrize("persona,expected", [
-    ("grid_worker_a1", 403), ("supervisor_a", 403), ("officer_b", 404), ("section_staff", 404),
+    ("grid_worker_a1", 403), ("supervisor_a", 403), ("officer_b", 404), ("social_staff", 404),
 ])
 def test_refused_posts_to_a_meeting_change_nothing(client, request, draft, matter, persona,
                                                    expected):

@@ -52,7 +52,7 @@ def sees(user, meeting):
 @pytest.mark.parametrize("persona,expected", [
     ("officer_a", True), ("colleague_a", True), ("leader", True), ("supervisor_a", True),
     ("api_client_user", True), ("grid_worker_a1", False), ("officer_b", None),
-    ("section_staff", None), ("other_street_leader", None), ("superuser", True),
+    ("social_staff", None), ("other_street_leader", None), ("superuser", True),
 ])
 def test_community_meeting_visibility(request, community_meeting, persona, expected):
     assert sees(request.getfixturevalue(persona), community_meeting) is expected

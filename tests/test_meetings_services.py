@@ -435,3 +435,34 @@ def test_discarding_a_draft_deletes_it(officer_a, matter):
     meeting = hold(officer_a, Tier.COMMUNITY, risks=[matter])
     services.discard_meeting(meeting, actor=officer_a)
     assert not Meeting.objects.exists() and Risk.objects.filter(pk=matter.pk).exists()
+
+
+@pytest.fixture
+def high_resolving(ready_to_start, officer_a):
+    from risks import services as risk_services
+
+    risk = ready_to_start(level="high", title="小区围墙倒塌隐患引发业主纠纷")
+    risk_services.save_emergency_plan(risk, actor=officer_a, start_criteria="裂缝扩大",
+                                      stop_criteria="加固完成", command="街道分管领导指挥",
+                                      duties="社区疏导", measures="设置警戒线", supplies="警戒带")
+    return risk_services.start_risk(risk, actor=officer_a)
+
+
+def test_a_street_meeting_settles_a_high_level_matter_as_the_leaders_decision(
+        officer_a, leader, high_resolving):
+    """The street's joint meeting (its leaders sit on it) decides the write-off itself."""
+    escalated(high_resolving, officer_a)
+    hold_and_approve(leader, Tier.STREET, {high_resolving: Decision.SETTLE})
+    assert Risk.objects.get(pk=high_resolving.pk).status == RiskStatus.CLOSED
+
+
+def test_a_community_meeting_cannot_write_off_a_high_level_matter_without_approval(
+        officer_a, high_resolving):
+    meeting = hold(officer_a, Tier.COMMUNITY, risks=[high_resolving])
+    decide(meeting, officer_a, {high_resolving: Decision.SETTLE})
+    before = risk_snapshot(high_resolving)
+    with pytest.raises(RuleBroken) as refused:
+        services.approve_meeting(meeting, actor=officer_a)
+    assert "审批" in str(refused.value)  # the write-off needs the leader's approval
+    assert risk_snapshot(high_resolving) == before
+    assert Meeting.objects.get(pk=meeting.pk).status != MeetingStatus.APPROVED

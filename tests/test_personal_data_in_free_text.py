@@ -270,7 +270,7 @@ CASES = [
          risk, actor=officer, version=risk.version, changes={"description": text})),
     ("transition note", "note", ["matter", "officer_a"],
      lambda risk, officer, text: risk_services.reject_risk(risk, actor=officer, note=text)),
-    ("resolution note", "note", ["resolved", "officer_a"],
+    ("resolution note", "note", ["resolved", "colleague_a"],
      lambda risk, officer, text: risk_services.close_risk(risk, actor=officer, note=text)),
     ("progress note", "note", ["matter", "grid_worker_a1"],
      lambda risk, worker, text: risk_services.add_note(risk, actor=worker, note=text)),
@@ -605,8 +605,8 @@ def test_scan_with_mask_masks_in_place_with_an_event_each(written_before):
     assert masked.events.filter(kind=EventKind.MASKED).count() == 1
 
 
-def test_masking_a_written_off_matters_resolution_note(resolved, officer_a):
-    closed = risk_services.close_risk(resolved, actor=officer_a, note="双方和解")
+def test_masking_a_written_off_matters_resolution_note(resolved, colleague_a):
+    closed = risk_services.close_risk(resolved, actor=colleague_a, note="双方和解")
     Risk.objects.filter(pk=closed.pk).update(resolution_note="和解，回访电话13812345678")
     masked = risk_services.mask_personal_data_in_risk(closed, fields=["resolution_note"])
     assert masked.resolution_note == "和解，回访电话138****5678"

@@ -149,14 +149,16 @@ def test_weekly_figures_are_a_few_queries_whatever_the_number_of_matters(
     assert sum(row["total"] for row in rows) == 25
 
 
-def test_monthly_rates_against_the_targets(ready_to_start, officer_a, leader, street):
-    from risks.services import close_risk, resolve_risk, save_emergency_plan, start_risk
+def test_monthly_rates_against_the_targets(ready_to_start, officer_a, colleague_a, leader,
+                                           street):
+    from risks.services import resolve_risk, save_emergency_plan, start_risk
+    from tests.conftest import write_off_with_approval
 
     high = ready_to_start(level="high")
     save_emergency_plan(high, actor=officer_a, start_criteria="a", stop_criteria="b",
                         command="c", duties="d", measures="e", supplies="f")
     high = resolve_risk(start_risk(high, actor=officer_a), actor=officer_a)
-    close_risk(high, actor=officer_a, note="销号")
+    write_off_with_approval(high, requester=colleague_a, leader=leader, note="销号")
     ready_to_start(level="low")
     rows = snapshots.monthly_rows(street.street, snapshots.month_start(timezone.localdate()))
     street_row = rows[-1]

@@ -122,7 +122,7 @@ def listed_warnings(response) -> set[int]:
 
 @pytest.mark.parametrize("persona,sees_a,sees_b", [
     ("grid_worker_a1", True, False), ("officer_a", True, False), ("officer_b", False, True),
-    ("supervisor_a", True, False), ("leader", True, True), ("section_staff", False, False),
+    ("supervisor_a", True, False), ("leader", True, True), ("social_staff", False, False),
     ("superuser", True, True),
 ])
 def test_warning_list_shows_only_the_warnings_in_scope(client, request, warning_a, warning_b,
@@ -183,7 +183,7 @@ def test_filtering_by_another_communitys_area_or_matter_is_404(client, officer_a
 
 @pytest.mark.parametrize("persona,status", [
     ("officer_a", 200), ("grid_worker_a1", 200), ("supervisor_a", 200), ("leader", 200),
-    ("officer_b", 404), ("section_staff", 404),
+    ("officer_b", 404), ("social_staff", 404),
 ])
 def test_warning_page_within_scope_only(client, request, warning_a, persona, status):
     client.force_login(request.getfixturevalue(persona))
@@ -217,7 +217,7 @@ def test_empty_feedback_is_refused_next_to_the_field(client, officer_a, warning_
 
 
 @pytest.mark.parametrize("persona,status", [("officer_b", 404), ("supervisor_a", 403),
-                                            ("section_staff", 404)])
+                                            ("social_staff", 404)])
 def test_refused_feedback_changes_nothing(client, request, warning_a, persona, status):
     client.force_login(request.getfixturevalue(persona))
     response = client.post(reverse("rhythm:warning_feedback", args=[warning_a.pk]),
@@ -402,11 +402,11 @@ def test_supervisor_overview_keeps_to_the_groups_communities(client, supervisor_
 
 
 def test_section_staff_see_only_their_departments_matters_on_a_checklist(
-        client, section_staff, street, report, grid_worker_a1):
+        client, social_staff, street, report, grid_worker_a1):
     report(grid_worker_a1, title="无主管科室")
-    owned = report(grid_worker_a1, title="科室主管", department=street.department)
+    owned = report(grid_worker_a1, title="科室主管", department=social_staff.department)
     run_daily_checks(timezone.localdate())
-    client.force_login(section_staff)
+    client.force_login(social_staff)
     response = client.get(check_url(street.community_a))
     assert [item.risk_id for item in response.context["items"]] == [owned.pk]
     assert 'data-testid="confirm-unchanged"' not in response.content.decode()
@@ -465,7 +465,7 @@ def test_without_htmx_a_refusal_comes_back_on_the_whole_checklist(client, office
 
 
 @pytest.mark.parametrize("persona,status", [("officer_b", 404), ("grid_worker_a1", 404),
-                                            ("supervisor_a", 403), ("section_staff", 404)])
+                                            ("supervisor_a", 403), ("social_staff", 404)])
 def test_refused_confirmations_change_nothing(client, request, checklists, persona, status):
     item = checklists["a"][0]
     client.force_login(request.getfixturevalue(persona))
@@ -736,7 +736,7 @@ def test_sending_about_a_matter_outside_the_scope_is_404(client, officer_b, grad
 
 @pytest.mark.parametrize("persona,sees", [("officer_a", True), ("colleague_a", True),
                                           ("leader", True), ("supervisor_a", True),
-                                          ("officer_b", False), ("section_staff", False)])
+                                          ("officer_b", False), ("social_staff", False)])
 def test_instruction_list_within_scope(client, request, instruction, persona, sees):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(INSTRUCTIONS_URL)
@@ -834,13 +834,15 @@ def test_week_picker_goes_to_the_weeks_monday(client, leader, graded):
 
 
 def test_stale_gradings_are_listed_within_the_readers_scope(client, leader, section_staff,
-                                                            graded):
+                                                            social_staff, graded):
     from risks.models import Risk
 
     Risk.objects.filter(pk=graded.pk).update(graded_at=timezone.now() - timedelta(days=40))
     client.force_login(leader)
     assert [risk.pk for risk in client.get(WEEKLY_URL).context["report"]["stale"]] == [graded.pk]
-    client.force_login(section_staff)
+    client.force_login(section_staff)  # the street's centre sees its street
+    assert [risk.pk for risk in client.get(WEEKLY_URL).context["report"]["stale"]] == [graded.pk]
+    client.force_login(social_staff)  # a section only its own matters
     assert client.get(WEEKLY_URL).context["report"]["stale"] == []
 
 

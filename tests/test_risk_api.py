@@ -65,12 +65,21 @@ def test_officer_cannot_see_other_community_matters(api, report, officer_a, offi
 
 
 def test_section_staff_see_their_departments_matters_street_wide(api, report, officer_a,
-                                                                 officer_b, section_staff,
+                                                                 officer_b, social_staff,
                                                                  street):
-    ours = report(officer_b, area=street.grid_b1, department=street.department)
+    ours = report(officer_b, area=street.grid_b1, department=social_staff.department)
     report(officer_a)  # no department: not theirs
-    api.force_authenticate(section_staff)
+    api.force_authenticate(social_staff)
     assert [row["id"] for row in api.get("/api/v1/risks/").json()["results"]] == [ours.pk]
+
+
+def test_the_streets_centre_sees_every_matter_of_its_street(api, report, officer_a, officer_b,
+                                                           section_staff, street):
+    """平安办 receives, dispatches and arbitrates (集中受理、分流办理): its whole street."""
+    matters = [report(officer_b, area=street.grid_b1), report(officer_a)]
+    api.force_authenticate(section_staff)
+    seen = {row["id"] for row in api.get("/api/v1/risks/").json()["results"]}
+    assert seen == {risk.pk for risk in matters}
 
 
 def test_supervisor_reads_their_groups_communities_only(api, report, officer_a, officer_b,

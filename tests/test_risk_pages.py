@@ -56,7 +56,10 @@ def test_officer_cannot_open_other_community_matter_page(client, officer_a, matt
 
 @pytest.mark.parametrize("persona,expected", [
     ("grid_worker_a1", 200), ("officer_a", 200), ("colleague_a", 200), ("leader", 200),
-    ("supervisor_a", 200), ("officer_b", 404), ("section_staff", 404),
+    ("supervisor_a", 200), ("officer_b", 404),
+    # the street's centre (平安办) sees its street, to dispatch; another section only what
+    # is its own or dispatched to it
+    ("section_staff", 200), ("social_staff", 404),
 ])
 def test_matter_page_follows_the_scope(client, request, matter, persona, expected):
     client.force_login(request.getfixturevalue(persona))
@@ -163,12 +166,12 @@ def test_stale_version_on_a_transition_changes_nothing(client, officer_a, collea
     assert snapshot(matter) == before
 
 
-def test_close_writes_off_with_the_resolution_note(client, officer_a, ready_to_start,
-                                                  roster_a1):
+def test_close_writes_off_with_the_resolution_note(client, officer_a, colleague_a,
+                                                  ready_to_start, roster_a1):
     risk = ready_to_start()
     risk = services.start_risk(risk, actor=officer_a)
     risk = services.resolve_risk(risk, actor=officer_a)
-    client.force_login(officer_a)
+    client.force_login(colleague_a)
     content = client.get(detail_url(risk)).content.decode()
     assert 'data-bs-target="#action-dialog-close"' in content
     response = client.post(reverse("risks:risk_transition", args=[risk.pk]),

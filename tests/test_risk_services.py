@@ -200,10 +200,10 @@ def test_fields_outside_the_contract_cannot_be_edited(report, officer_a):
                              changes={"status": "closed"})
 
 
-def test_written_off_matter_cannot_be_edited(ready_to_start, officer_a):
+def test_written_off_matter_cannot_be_edited(ready_to_start, officer_a, colleague_a):
     risk = services.resolve_risk(services.start_risk(ready_to_start(), actor=officer_a),
                                  actor=officer_a)
-    risk = services.close_risk(risk, actor=officer_a, note="销号")
+    risk = services.close_risk(risk, actor=colleague_a, note="销号")
     with pytest.raises(RuleBroken):
         services.update_risk(risk, actor=officer_a, version=risk.version,
                              changes={"title": "改"})

@@ -32,15 +32,18 @@ CONTRACT = {
     Action.ACCEPT: (set(), None),
     Action.RETURN: (set(), None),
     Action.REWORK: ({S.RESOLVED}, S.RESOLVING),
+    # needs a paused clock first (an approved pause): tests/test_risk_clocks.py
+    Action.RESUME: (set(), None),
 }
 PERSONAS = ["grid_worker_a1", "officer_a", "section_staff", "leader", "supervisor_a",
             "api_client_user"]
 
 
 @pytest.fixture
-def risk_in(report, officer_a, roster_a1, street):
+def risk_in(report, officer_a, colleague_a, roster_a1, street):
     """risk_in(status) -> a matter of grid A1 (department: 平安办) brought to ``status``
-    through the services, at the community tier."""
+    through the services, at the community tier (resolved by a colleague of officer A, so
+    that officer A may verify and write it off)."""
 
     def _risk_in(status):
         risk = report(officer_a, department=street.department)
@@ -56,7 +59,7 @@ def risk_in(report, officer_a, roster_a1, street):
         risk = services.start_risk(risk, actor=officer_a)
         if status == S.RESOLVING:
             return risk
-        risk = services.resolve_risk(risk, actor=officer_a)
+        risk = services.resolve_risk(risk, actor=colleague_a)
         if status == S.RESOLVED:
             return risk
         return services.close_risk(risk, actor=officer_a, note="双方和解，予以销号")
@@ -150,21 +153,21 @@ def test_high_level_start_requires_a_lead_and_an_emergency_plan(report, officer_
     assert services.start_risk(risk, actor=officer_a).status == S.RESOLVING
 
 
-def test_close_requires_resolution_note(ready_to_start, officer_a):
+def test_close_requires_resolution_note(ready_to_start, officer_a, colleague_a):
     risk = services.resolve_risk(services.start_risk(ready_to_start(), actor=officer_a),
                                  actor=officer_a)
     with pytest.raises(RuleBroken) as error:
-        services.close_risk(risk, actor=officer_a, note="   ")
+        services.close_risk(risk, actor=colleague_a, note="   ")
     assert error.value.field == "note"
-    closed = services.close_risk(risk, actor=officer_a, note="回访无异常，销号")
+    closed = services.close_risk(risk, actor=colleague_a, note="回访无异常，销号")
     assert closed.resolution_note == "回访无异常，销号"
     assert closed.closed_at is not None
 
 
-def test_reopen_clears_the_write_off_time(ready_to_start, officer_a):
+def test_reopen_clears_the_write_off_time(ready_to_start, officer_a, colleague_a):
     risk = services.resolve_risk(services.start_risk(ready_to_start(), actor=officer_a),
                                  actor=officer_a)
-    risk = services.close_risk(risk, actor=officer_a, note="销号")
+    risk = services.close_risk(risk, actor=colleague_a, note="销号")
     reopened = services.reopen_risk(risk, actor=officer_a, note="当事人再次反映")
     assert (reopened.status, reopened.closed_at) == (S.RESOLVING, None)
 
@@ -223,3 +226,34 @@ def test_available_actions_are_what_the_user_may_do_now(ready_to_start, officer_
         Action.REJECT, Action.START, Action.ESCALATE, Action.DISPATCH, Action.CONFIRM_GRADE]
     assert services.available_actions(risk, grid_worker_a1) == []
     assert Action.DEESCALATE not in services.available_actions(risk, leader)
+
+
+def test_the_person_who_resolved_a_matter_may_not_write_it_off(risk_in, colleague_a,
+                                                              officer_a, api):
+    """解决一个销号一个: someone else verifies; the resolver's close is 403 and changes nothing."""
+    risk = risk_in(S.RESOLVED)
+    assert risk.resolved_by == colleague_a
+    before = state(risk)
+    with pytest.raises(Forbidden):
+        services.close_risk(risk, actor=colleague_a, note="已化解")
+    assert "close" not in services.available_actions(risk, colleague_a)
+    api.force_authenticate(colleague_a)
+    response = api.post(f"/api/v1/risks/{risk.pk}/transition/",
+                        {"action": "close", "note": "已化解", "version": risk.version},
+                        format="json")
+    assert response.status_code == 403
+    assert state(risk) == before
+    closed = services.close_risk(risk, actor=officer_a, note="回访核实无异常，销号")
+    assert closed.status == S.CLOSED
+
+
+def test_rework_clears_the_resolver_so_the_next_resolution_is_checked_again(
+        risk_in, colleague_a, officer_a):
+    risk = risk_in(S.RESOLVED)
+    risk = services.transition_risk(risk, Action.REWORK, actor=officer_a,
+                                    note="回访发现协议未履行", version=risk.version)
+    assert (risk.status, risk.resolved_by, risk.reworks) == (S.RESOLVING, None, 1)
+    risk = services.resolve_risk(risk, actor=officer_a)
+    with pytest.raises(Forbidden):
+        services.close_risk(risk, actor=officer_a, note="销号")
+    assert services.close_risk(risk, actor=colleague_a, note="销号").status == S.CLOSED

@@ -262,12 +262,13 @@ def test_trend_counts_earlier_weeks_live_when_no_snapshot(varied, leader, street
 
 # Query counts -----------------------------------------------------------------------------
 
-# Street (15): the user's scope and the street's communities (2), categories, weekly
+# Street (18): the user's scope and the street's communities (2), categories, weekly
 # snapshots, the cube (the trend's live weeks included), overdue warnings, overdue action
-# items, findings, listings (2), last month's snapshot, top overdue matters, campaigns (3).
-# Not one per matter, per community or per week.
-STREET_QUERIES = 15
-COMMUNITY_QUERIES = 16  # the same but the street, plus the grids and today's daily check
+# items, findings, listings (2), last month's snapshot, top overdue matters, campaigns (3),
+# the flow table (2: the sections, the figures in one UNION ALL), the stage clocks' red and
+# yellow lights. Not one per matter, per community or per week.
+STREET_QUERIES = 18
+COMMUNITY_QUERIES = 17  # the same but the street, plus the grids and today's daily check
 SCORECARD_QUERIES = 14  # cube, data quality (6), findings, listings (2), monthly snapshot …
 PAGE_EXTRA = 8  # session, user, inbox count, session save, the groups' buttons, savepoints
 

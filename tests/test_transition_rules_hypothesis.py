@@ -2,10 +2,12 @@
 register's operations (risks.services), by every role, on a few matters, and after each
 step checks what must always hold.
 
-Each step picks a matter, a person and an operation: one of the eight transitions, an edit,
-grading, naming or clearing a duty or the lead, a note, a party, an emergency plan, or a
-link as duplicate; with a note that may be blank and the version read, a stale one or
-none. A person reaches a matter only through risks.scoping, as every view does. Then:
+Each step picks a matter, a person and an operation: any transition (the flow's dispatch
+to a section, sign-in, return, rework and resume included), an edit, grading, naming or
+clearing a duty or the lead, a note, a party, an emergency plan, a link as duplicate, a
+request for a leader's approval (write-off, downgrade, extension, pause) or a decision on
+one; with a note that may be blank and the version read, a stale one or none. A person
+reaches a matter only through risks.scoping, as every view does. Then:
 
 - the status is one of RiskStatus, the tier one of Tier;
 - the history explains the matter: its status events chain from "reported" to the status
@@ -13,7 +15,12 @@ none. A person reaches a matter only through risks.scoping, as every view does. 
 - every change of status wrote exactly one event saying so (from, to);
 - a written-off matter has its write-off time and a resolution note; no other has the time;
 - an accepted change raised the version by exactly one; a refused one (403, 400, 409, or
-  out of scope) changed nothing at all: the row, its events, parties and plans.
+  out of scope) changed nothing at all: the row, its events, parties, plans, approvals
+  and clocks;
+- the flow holds together: never more than two returns; a signed-for matter is owned by
+  the section it was dispatched to; nobody wrote off a matter they resolved; a written-off
+  high-level matter used a leader's write-off approval; nobody decided their own request;
+  a running clock belongs to the stage the matter is in, never to a finished matter.
 
 By default a bounded run (30 sequences of up to 15 steps, derandomised, well under 30 s);
 ``HYPOTHESIS_PROFILE=long`` explores far more, randomly (1,000 sequences of up to 40
@@ -23,6 +30,7 @@ steps, with shrinking: about 50 minutes on a busy two-core machine):
 """
 
 import os
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -34,9 +42,19 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
-from risks import services
-from risks.choices import Action, EventKind, RiskLevel, RiskStatus, Tier
-from risks.models import DUTY_FIELDS, EmergencyPlan, Party, Risk, RiskEvent
+from risks import approvals, services
+from risks.choices import (
+    Action,
+    ApprovalKind,
+    ApprovalState,
+    ClockStage,
+    EventKind,
+    RiskLevel,
+    RiskStatus,
+    Tier,
+)
+from risks.models import DUTY_FIELDS, Approval, EmergencyPlan, Party, Risk, RiskEvent, StageClock
+from risks.routing import MAX_RETURNS
 from risks.scoping import visible_risks
 
 PROFILES = {
@@ -52,8 +70,8 @@ PROFILES = {
 for profile_name, profile in PROFILES.items():
     settings.register_profile(f"quanfu-transition-rules-{profile_name}", profile)
 
-PERSONAS = ["grid_worker_a1", "officer_a", "section_staff", "leader", "supervisor_a",
-            "api_client_user", "superuser"]
+PERSONAS = ["grid_worker_a1", "officer_a", "colleague_a", "section_staff", "social_staff",
+            "leader", "supervisor_a", "api_client_user", "superuser"]
 # A refusal: the domain's own errors, and the model's validation (full_clean, which the
 # services run before saving: a title too long), which the API answers with 400 too.
 REFUSALS = (Forbidden, RuleBroken, StaleVersion, ValidationError)
@@ -62,13 +80,14 @@ REFUSALS = (Forbidden, RuleBroken, StaleVersion, ValidationError)
 NOTES = st.sampled_from(["已上门核实，双方情绪平稳。", "双方达成调解协议。", "", "   "])
 VERSIONS = st.sampled_from(["read", "read", "none", "stale"])
 # The people who handle matters, for the steps that drive a matter along its life.
-HANDLERS = ["officer_a", "section_staff", "leader", "superuser"]
+HANDLERS = ["officer_a", "colleague_a", "section_staff", "social_staff", "leader", "superuser"]
 # The actions the contract (API_CONTRACT.md) lets a matter take from each status.
 NEXT_ACTIONS = {
     RiskStatus.REPORTED: [Action.VERIFY, Action.REJECT, Action.ESCALATE],
-    RiskStatus.VERIFIED: [Action.START, Action.REJECT, Action.ESCALATE],
-    RiskStatus.RESOLVING: [Action.RESOLVE, Action.ESCALATE],
-    RiskStatus.RESOLVED: [Action.CLOSE, Action.REOPEN],
+    RiskStatus.VERIFIED: [Action.START, Action.REJECT, Action.ESCALATE, Action.ACCEPT,
+                          Action.RETURN],
+    RiskStatus.RESOLVING: [Action.RESOLVE, Action.ESCALATE, Action.RESUME],
+    RiskStatus.RESOLVED: [Action.CLOSE, Action.REOPEN, Action.REWORK],
     RiskStatus.CLOSED: [Action.REOPEN],
     RiskStatus.INVALID: [Action.REOPEN],
 }
@@ -91,6 +110,8 @@ def snapshot(risk_id: int) -> dict:
         "parties": list(Party.objects.filter(risk_id=risk_id).values_list("pk", flat=True)),
         "emergency_plan": list(EmergencyPlan.objects.filter(risk_id=risk_id)
                                .values_list("pk", "revision")),
+        "approvals": list(Approval.objects.filter(risk_id=risk_id).order_by("pk").values()),
+        "clocks": list(StageClock.objects.filter(risk_id=risk_id).order_by("pk").values()),
     }
 
 
@@ -106,6 +127,8 @@ class TransitionRules(RuleBasedStateMachine):
 
     people: dict = {}
     matter_ids: list = []
+    departments: list = []
+    accepted: Counter = Counter()  # operations that went through, over every run
 
     def __init__(self):
         super().__init__()
@@ -132,6 +155,7 @@ class TransitionRules(RuleBasedStateMachine):
         except REFUSALS:
             assert snapshot(risk_id) == before, f"refused, yet changed: {self.steps}"
             return
+        self.accepted[label.split(" ")[0].split("(")[0]] += 1
         after = snapshot(risk_id)
         new_events = list(RiskEvent.objects.filter(risk_id=risk_id)
                           .exclude(pk__in=before["events"]).order_by("pk"))
@@ -217,6 +241,42 @@ class TransitionRules(RuleBasedStateMachine):
                          risk, Risk.objects.get(pk=self.matter_ids[original]), actor=actor,
                          version=risk.version))
 
+    @rule(matter=MATTERS, persona=st.sampled_from(PERSONAS), to_social=st.booleans())
+    def dispatch(self, matter, persona, to_social):
+        """分流 to a section (the subject line's, or the centre itself)."""
+        department = self.departments[1 if to_social else 0]
+        self.attempt(f"dispatch to {department.code}", matter, persona,
+                     lambda risk, actor: services.transition_risk(
+                         risk, Action.DISPATCH, actor=actor, department=department,
+                         version=risk.version))
+
+    # mostly requests that can be granted: a handler, a reason, days, a lower level
+    @rule(matter=MATTERS, persona=st.sampled_from([*HANDLERS, "grid_worker_a1"]),
+          kind=st.sampled_from(ApprovalKind.values), days=st.sampled_from([3, 3, None, 0]),
+          level=st.sampled_from([RiskLevel.LOW, RiskLevel.LOW, None, RiskLevel.HIGH]),
+          reason=st.sampled_from(["等待法院判决，申请中止计时。"] * 3 + ["  "]))
+    def ask_approval(self, matter, persona, kind, days, level, reason):
+        self.attempt(f"ask approval {kind} ({days}, {level}, {reason!r})", matter, persona,
+                     lambda risk, actor: approvals.request_approval(
+                         risk, kind=kind, reason=reason, actor=actor, days=days, level=level))
+
+    @rule(matter=MATTERS, persona=st.sampled_from(["leader", "leader", "superuser",
+                                                   *PERSONAS]),
+          approve=st.booleans(), note=NOTES, days=st.sampled_from([None, 1, 5]))
+    def decide(self, matter, persona, approve, note, days):
+        """A decision on a pending request (the chosen matter's, or else the oldest one), by
+        anyone: mostly leaders."""
+        pending = Approval.objects.filter(risk_id__in=self.matter_ids,
+                                          state=ApprovalState.PENDING)
+        pending = (pending.filter(risk_id=self.matter_ids[matter]).first()
+                   or pending.order_by("pk").first())
+        if pending is None:
+            return
+        matter = self.matter_ids.index(pending.risk_id)
+        self.attempt(f"decide {pending.kind}: {approve} ({note!r}, {days})", matter, persona,
+                     lambda risk, actor: approvals.decide_approval(
+                         pending, approve=approve, note=note, actor=actor, days=days))
+
     def resolved(self, change: dict) -> dict:
         """People by persona name, due dates by days from today."""
         resolved = {}
@@ -242,6 +302,43 @@ class TransitionRules(RuleBasedStateMachine):
             assert risk.duplicate_of_id != risk.pk, self.steps
             if risk.status in STARTED:  # what starting demanded still holds
                 assert risk.level and risk.has_all_duties(), self.steps
+
+    @invariant()
+    def the_flow_holds_together(self):
+        for risk in Risk.objects.filter(pk__in=self.matter_ids):
+            assert risk.returns <= MAX_RETURNS, self.steps
+            if risk.dispatched_to_id is None:
+                assert (risk.dispatched_at, risk.accepted_at) == (None, None), self.steps
+            if risk.accepted_at is not None:
+                assert risk.department_id == risk.dispatched_to_id, self.steps
+            running = set(StageClock.objects.filter(risk=risk, stopped_at=None)
+                          .values_list("stage", flat=True))
+            if risk.status in (RiskStatus.CLOSED, RiskStatus.INVALID):
+                assert running == set(), (risk.status, running, self.steps)
+            if ClockStage.ACCEPT in running:
+                assert risk.dispatched_to_id and risk.accepted_at is None, self.steps
+            if ClockStage.VERIFY in running:
+                assert risk.status == RiskStatus.RESOLVED, self.steps
+            if ClockStage.HANDLE in running:
+                assert risk.status in (RiskStatus.VERIFIED, RiskStatus.RESOLVING), self.steps
+        for approval in Approval.objects.filter(risk_id__in=self.matter_ids):
+            assert approval.decided_by_id != approval.requested_by_id, self.steps
+            assert (approval.state == ApprovalState.PENDING) == (approval.decided_at is None)
+
+    @invariant()
+    def nobody_writes_off_what_they_resolved(self):
+        resolver = {}
+        for risk_id, action, actor_id in (
+                RiskEvent.objects.filter(risk_id__in=self.matter_ids).order_by("pk")
+                .values_list("risk_id", "action", "actor_id")):
+            if action == Action.RESOLVE:
+                resolver[risk_id] = actor_id
+            if action == Action.CLOSE:
+                assert actor_id != resolver.get(risk_id), self.steps
+        for risk in Risk.objects.filter(pk__in=self.matter_ids, status=RiskStatus.CLOSED,
+                                        level=RiskLevel.HIGH):
+            assert Approval.objects.filter(risk=risk, kind=ApprovalKind.WRITE_OFF,
+                                           used_at__isnull=False).exists(), self.steps
 
     @invariant()
     def the_history_explains_every_matter(self):
@@ -288,12 +385,19 @@ def matters(report, officer_a, leader, street, roster_a1):
     return [first, second, third]
 
 
-def test_no_sequence_of_actions_reaches_an_invalid_state(request, matters):
+def test_no_sequence_of_actions_reaches_an_invalid_state(request, matters, street):
     TransitionRules.people = {persona: request.getfixturevalue(persona) for persona in PERSONAS}
     TransitionRules.matter_ids = [risk.pk for risk in matters]
+    TransitionRules.departments = [street.department,
+                                   TransitionRules.people["social_staff"].department]
     profile = os.environ.get("HYPOTHESIS_PROFILE", "default")
+    TransitionRules.accepted.clear()
     run_state_machine_as_test(TransitionRules, settings=PROFILES.get(profile,
                                                                      PROFILES["default"]))
+    # the runs reached the flow, not only refusals
+    print(dict(TransitionRules.accepted))
+    for operation in ("dispatch", "ask", "decide", "advance:"):
+        assert TransitionRules.accepted[operation], dict(TransitionRules.accepted)
 
 
 # What the state machine found ---------------------------------------------------------------

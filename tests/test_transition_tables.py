@@ -21,7 +21,8 @@ from risks.transitions import RISK_TRANSITIONS
 PROJECT_APPS = ("accounts", "audit", "grids", "inbox", "ledgers", "meetings", "rhythm",
                 "risks", "supervision")
 # Fields that hold a record's state, besides "status" (listed supervision's card grade).
-STATE_FIELDS = {("supervision", "listedsupervision"): ("status", "grade")}
+STATE_FIELDS = {("supervision", "listedsupervision"): ("status", "grade"),
+                ("risks", "stageclock"): ("flag",), ("risks", "approval"): ("state",)}
 # "status" fields that are not a record's state: a progress report keeps the status its task
 # was moved to (history, written once with the report).
 NOT_STATES = {("supervision", "campaignprogressreport", "status")}
@@ -64,9 +65,9 @@ def test_every_state_is_reached_through_its_table(model, field):
 # "SET status". Only the transition modules and the engine may do that; creating a
 # record in its initial state (Model(status=…), objects.create) is not a transition.
 DIRECT_WRITES = [
-    re.compile(r"\.(status|grade)\s*=(?!=)"),
-    re.compile(r"\.update\((?:[^()]|\([^()]*\))*\b(status|grade)\s*="),
-    re.compile(r"\bSET\s+\"?(status|grade)\"?\s*=", re.IGNORECASE),
+    re.compile(r"\.(status|grade|flag|state)\s*=(?!=)"),
+    re.compile(r"\.update\((?:[^()]|\([^()]*\))*\b(status|grade|flag|state)\s*="),
+    re.compile(r"\bSET\s+\"?(status|grade|flag|state)\"?\s*=", re.IGNORECASE),
 ]
 
 

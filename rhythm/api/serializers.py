@@ -104,6 +104,55 @@ class CommunityFiguresSerializer(serializers.Serializer):
         "were kept)."))
 
 
+class FlowLinksSerializer(serializers.Serializer):
+    """The register's page listing the matters each figure counts (risks.filters ``flow``)."""
+
+    dispatched = serializers.CharField()
+    accepted_on_time = serializers.CharField()
+    returned = serializers.CharField()
+    handled_on_time = serializers.CharField()
+    overdue = serializers.CharField()
+    reworked = serializers.CharField()
+    extended = serializers.CharField()
+    answered = serializers.CharField()
+    dissatisfied = serializers.CharField()
+
+
+class FlowRowSerializer(serializers.Serializer):
+    """One unit's flow figures of the month (risks.flow_figures): each counts matters."""
+
+    community = serializers.IntegerField(required=False, allow_null=True, help_text=(
+        "The community's area id (community rows; null on the street's row)."))
+    department = serializers.IntegerField(required=False, help_text=(
+        "The section's id (section rows)."))
+    name = serializers.CharField()
+    dispatched = serializers.IntegerField(help_text="Dispatched in the month (to the section).")
+    accepted_on_time = serializers.IntegerField(help_text=(
+        "Signed for in the month, the sign-in clock stopped by its time limit."))
+    returned = serializers.IntegerField(help_text="Returned in the month (by the section).")
+    handled_on_time = serializers.IntegerField(help_text=(
+        "Handling clock stopped in the month by its time limit."))
+    overdue = serializers.IntegerField(help_text=(
+        "Now: a stage clock running, not paused, past its time limit (yellow or red)."))
+    reworked = serializers.IntegerField(help_text="Sent back for rework in the month.")
+    extended = serializers.IntegerField(help_text="Extension approved in the month.")
+    follow_ups_answered = serializers.IntegerField(help_text=(
+        "With a follow-up call in the month answered satisfied or dissatisfied."))
+    follow_ups_satisfied = serializers.IntegerField()
+    follow_ups_dissatisfied = serializers.IntegerField()
+    follow_up_satisfaction = serializers.FloatField(allow_null=True, help_text=(
+        "satisfied ÷ answered to four decimal places (risks.figures.rate); null when none."))
+    links = FlowLinksSerializer()
+
+
+class FlowSerializer(serializers.Serializer):
+    communities = FlowRowSerializer(many=True)
+    street_total = FlowRowSerializer(allow_null=True, help_text=(
+        "The whole street's row, for a caller who sees the whole street; null otherwise."))
+    sections = FlowRowSerializer(many=True, help_text=(
+        "A row per section of the street, for a caller who sees the whole street."))
+
+
 class MonthlyStatisticsSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     street = serializers.IntegerField(help_text="The street counted (area id).")
@@ -114,3 +163,7 @@ class MonthlyStatisticsSerializer(serializers.Serializer):
         "One row per community of the street in the caller's scope with valid matters."))
     street_total = CommunityFiguresSerializer(allow_null=True, help_text=(
         "The whole street's row, for a caller who sees the whole street; null otherwise."))
+    flow = FlowSerializer(help_text=(
+        "流转情况: dispatched, signed for on time, returned, handled on time, overdue now, "
+        "reworked, extended and follow-up satisfaction per community and section (counted "
+        "now, never kept); ``links`` open the register on the matters counted."))

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from grids.models import Area, Department
 from quanfu.api.viewsets import ScopedViewSetMixin
 from rhythm import report_scope, services, snapshots
 from rhythm.api.serializers import (
@@ -17,6 +18,7 @@ from rhythm.api.serializers import (
 from rhythm.filters import WarningFilterSet
 from rhythm.permissions import require
 from rhythm.scoping import visible_warnings
+from risks import flow_figures
 from risks.choices import RiskLevel
 
 
@@ -81,8 +83,29 @@ class MonthlyStatisticsView(APIView):
             "kept_at": kept.created_at if kept else None,
             "communities": [_api_row(row) for row in rows if row["community_id"] is not None],
             "street_total": _api_row(street_rows[0]) if street_rows else None,
+            "flow": _flow(scope, start, rows),
         }
         return Response(MonthlyStatisticsSerializer(body).data)
+
+
+def _flow(scope, start, rows: list[dict]) -> dict:
+    """The month's flow figures (risks.flow_figures) of the communities of the month's
+    rows (a community without matters has no flow either), with the street's total and
+    the sections for a reader of the whole street. Two queries: sections, figures."""
+    communities = [Area(pk=row["community_id"], name=row["community"]) for row in rows
+                   if row["community_id"] is not None]
+    sections = (list(Department.objects.filter(street=scope.street).order_by("code"))
+                if scope.whole_street else None)
+    table = flow_figures.flow_table(flow_figures.Period.of(start), street=scope.street,
+                                    communities=communities, sections=sections)
+    return {
+        "communities": [{"community": row.unit_id, "name": row.name, **row.as_dict()}
+                        for row in table.communities],
+        "street_total": ({"community": None, "name": table.total.name,
+                          **table.total.as_dict()} if table.total else None),
+        "sections": [{"department": row.unit_id, "name": row.name, **row.as_dict()}
+                     for row in table.sections],
+    }
 
 
 def _api_row(row: dict) -> dict:

@@ -10,6 +10,7 @@ from accounts.scoping import people_for_duties
 from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
+from risks.api.clocks import StageClockSerializer, clock_json, clocks_of, now_of
 from risks.choices import OPEN_STATUSES, Action, Relation, RiskLevel, Source
 from risks.masking import mask_name, mask_phone
 from risks.models import DUTY_FIELDS, Category, Party, Risk, RiskEvent, Subtype
@@ -131,6 +132,7 @@ class RiskSerializer(serializers.ModelSerializer):
     duties = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     dispatch = serializers.SerializerMethodField()
+    clocks = serializers.SerializerMethodField()
 
     class Meta:
         model = Risk
@@ -138,7 +140,7 @@ class RiskSerializer(serializers.ModelSerializer):
                   "department", "source", "level", "status", "tier", "discovered_at",
                   "created_at", "updated_at", "due_on", "closed_at", "duties", "lead",
                   "version", "overdue", "reported_by", "resolution_note", "duplicate_of",
-                  "graded_at", "people_involved", "dispatch", "returns", "reworks"]
+                  "graded_at", "people_involved", "dispatch", "returns", "reworks", "clocks"]
         read_only_fields = fields
 
     @extend_schema_field(DutiesSerializer)
@@ -151,6 +153,10 @@ class RiskSerializer(serializers.ModelSerializer):
     @extend_schema_field(DispatchSerializer(allow_null=True))
     def get_dispatch(self, risk):
         return self.to_representation(risk)["dispatch"]  # schema only: rows are built below
+
+    @extend_schema_field(StageClockSerializer(many=True))
+    def get_clocks(self, risk) -> list:
+        return self.to_representation(risk)["clocks"]  # schema only: rows are built below
 
     def to_representation(self, risk):
         """Every list page and the sync walk serialise through here: the fields are read
@@ -186,6 +192,8 @@ class RiskSerializer(serializers.ModelSerializer):
                           "accepted_at": _moment(row["accepted_at"], zone)}
                          if row["dispatched_to_id"] else None),
             "returns": row["returns"], "reworks": row["reworks"],
+            "clocks": [clock_json(clock, lambda value: _moment(value, zone),
+                                  now_of(self.context)) for clock in clocks_of(risk)],
         }
         for field in self._added_fields():
             attribute = field.get_attribute(risk)

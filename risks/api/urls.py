@@ -1,8 +1,17 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from risks.api.approvals import ApprovalViewSet
+from risks.api.clocks import ClockRuleViewSet
+from risks.api.follow_ups import FollowUpListView
 from risks.api.views import CategoryViewSet, RiskViewSet
 
 router = SimpleRouter()
 router.register("categories", CategoryViewSet, basename="category")
 router.register("risks", RiskViewSet, basename="risk")
-urlpatterns = router.urls
+router.register("clock-rules", ClockRuleViewSet, basename="clock-rule")
+router.register("approvals", ApprovalViewSet, basename="approval")
+urlpatterns = [
+    *router.urls,
+    path("risks/<int:pk>/follow-ups/", FollowUpListView.as_view(), name="risk-follow-ups"),
+]

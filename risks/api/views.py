@@ -15,6 +15,7 @@ from quanfu.api.sync import (
 )
 from quanfu.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from risks import services
+from risks.api.clocks import clocks_of_rows
 from risks.api.serializers import (
     LIST_ROW_FIELDS,
     CategorySerializer,
@@ -87,8 +88,14 @@ class RiskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             return visible_risks(user)  # page_queryset adds what the page's rows need
         queryset = visible_risks(user).select_related("category", "subtype")
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("parties")
+            queryset = queryset.prefetch_related("parties", "clocks")
         return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            clocks_of_rows(page)  # one query for the page's clocks, none per row
+        return page
 
     def page_queryset(self, queryset):
         """A list page's rows: plain values with the category and subtype codes joined in
@@ -132,7 +139,8 @@ class RiskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """verify, reject, start, resolve, close, reopen, escalate, deescalate,
-        confirm_grade, dispatch (with ``department``), accept, return, rework."""
+        confirm_grade, dispatch (with ``department``), accept, return, rework, resume (a
+        paused clock)."""
         risk = self.get_object()
         incoming = TransitionSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)

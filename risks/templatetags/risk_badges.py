@@ -3,11 +3,11 @@ red, medium 中 orange, low 低 blue; overdue red; closed grey; escalated tiers 
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from risks.choices import RiskStatus, Tier
+from risks.choices import ClockFlag, ClockStage, RiskStatus, Tier
 
 register = template.Library()
 
@@ -53,3 +53,28 @@ def overdue_badge(risk):
     label = ngettext("Overdue %(days)s day", "Overdue %(days)s days", days) % {"days": days}
     return format_html('<span class="badge text-bg-danger" data-overdue="true">{}</span>',
                        label)
+
+
+CLOCK_CLASSES = {ClockFlag.YELLOW: "text-bg-warning", ClockFlag.RED: "text-bg-danger"}
+
+
+def clock_label(clock) -> str:
+    """红灯·办理: the colour in words with the stage (colour is never the only signal)."""
+    words = _("Red light") if clock.flag == ClockFlag.RED else _("Yellow light")
+    return f"{words}·{ClockStage(clock.stage).label}"
+
+
+@register.simple_tag
+def clock_badge(clock):
+    if clock.flag not in CLOCK_CLASSES:
+        return ""
+    return format_html('<span class="badge {}" data-clock="{}" data-stage="{}">{}</span>',
+                       CLOCK_CLASSES[clock.flag], clock.flag, clock.stage, clock_label(clock))
+
+
+@register.simple_tag
+def clock_badges(risk):
+    """The yellow and red lights of a matter's running clocks, from ``flagged_clocks``
+    prefetched with the page (risks.clocks.flagged_clocks): no query per row."""
+    return format_html_join(" ", "{}", ((clock_badge(clock),)
+                                        for clock in getattr(risk, "flagged_clocks", [])))

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Area
+from grids.models import Area, Department
+from grids.scoping import scope_roots
 from rhythm.snapshots import data_quality_rows
-from risks.choices import RiskLevel, RiskStatus, Tier
+from risks import flow_figures
+from risks.choices import ClockFlag, RiskLevel, RiskStatus, Tier
 from supervision.dashboards import charts, folding, queries
 from supervision.dashboards.figures import (
     LEVELS,
@@ -86,7 +88,8 @@ def _band(value: int, highest: int) -> int:
 # A street's or a community's dashboard ------------------------------------------------------
 
 def build(user, *, kind: str, area: Area, street: Area, communities: list[Area],
-          today: date | None = None) -> Dashboard:
+          today: date | None = None,
+          flow_period: flow_figures.Period | None = None) -> Dashboard:
     """The figures of one dashboard. ``kind`` is "street" or "community" (rows by grid);
     ``communities`` the communities it counts, already in the user's scope."""
     today = today or timezone.localdate()
@@ -142,8 +145,26 @@ def build(user, *, kind: str, area: Area, street: Area, communities: list[Area],
         daily_check=(queries.daily_check_progress(area, today) if kind == "community"
                      else None),
     )
+    lights = queries.clock_lights(community_ids)
+    dashboard.clock_lights = [
+        (flag, label, lights[flag], register_link(within, clock=flag))
+        for flag, label in ((ClockFlag.RED, _("Red light")), (ClockFlag.YELLOW, _("Yellow light")))]
+    if kind == "street":
+        dashboard.flow = flow_table(user, street, communities,
+                                    flow_period or flow_figures.Period.of(today))
     dashboard.charts = charts.dashboard_charts(dashboard)
     return dashboard
+
+
+def flow_table(user, street: Area, communities: list[Area],
+               period: flow_figures.Period) -> flow_figures.FlowTable:
+    """流转情况: the flow figures of the month per community, and per section for a reader
+    of the whole street (risks.flow_figures; two queries: the figures, the sections)."""
+    roots = scope_roots(user)
+    whole = roots is None or any(root.pk == street.pk for root in roots)
+    sections = list(Department.objects.filter(street=street).order_by("code")) if whole else None
+    return flow_figures.flow_table(period, street=street, communities=communities,
+                                   sections=sections)
 
 
 def _area_rows(kind: str, area: Area, row_areas: dict[int, Area], counts: Cube,

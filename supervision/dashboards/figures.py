@@ -255,6 +255,9 @@ class Dashboard:
     campaigns: list[CampaignProgress]
     today: date
     daily_check: DailyCheck | None = None  # a community's board only
+    flow: object = None  # a street's board only: risks.flow_figures.FlowTable
+    # matters with a red or yellow stage clock, and the register's lists of them
+    clock_lights: list = field(default_factory=list)  # [(flag, label, count, link)]
     charts: dict = field(default_factory=dict)
 
 

@@ -22,9 +22,9 @@ from meetings.overdue import overdue_action_items
 from quanfu.clock import local_day_bounds
 from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
-from risks.choices import Tier
+from risks.choices import ClockFlag, Tier
 from risks.figures import rate
-from risks.models import Category, Risk
+from risks.models import Category, Risk, StageClock
 from supervision.choices import (
     GRADE_ORDER,
     OPEN_FINDING_STATUSES,
@@ -291,6 +291,16 @@ def overdue_warnings(community_ids: list[int], key: str) -> dict[int, int]:
     return {row[field_name]: row["count"] for row in RiskWarning.objects
             .filter(status=WarningStatus.OVERDUE, risk__community_id__in=community_ids)
             .values(field_name).annotate(count=Count("*")).order_by()}
+
+
+def clock_lights(community_ids: list[int]) -> dict[str, int]:
+    """Matters with a running clock that turned red or yellow (a matter with both counts
+    once under each), as the register's ``clock=`` filter finds them: one grouped query."""
+    counts = {row["flag"]: row["count"] for row in StageClock.objects
+              .filter(stopped_at=None, flag__in=[ClockFlag.RED, ClockFlag.YELLOW],
+                      risk__community_id__in=community_ids)
+              .values("flag").annotate(count=Count("risk_id", distinct=True)).order_by()}
+    return {flag: counts.get(flag, 0) for flag in (ClockFlag.RED, ClockFlag.YELLOW)}
 
 
 def overdue_warnings_by_street(scope: CityScope) -> dict[int, int]:

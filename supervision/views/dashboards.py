@@ -4,11 +4,14 @@ Figures come from supervision.dashboards (SQL aggregates, a fixed number of quer
 the scope from supervision.scoping (outside it: 404)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
+from risks.filters import MonthField
+from risks.flow_figures import Period
 from supervision import dashboards, permissions
 from supervision.scoping import (
     communities_in,
@@ -53,11 +56,21 @@ def street_dashboard(request, pk):
     street = get_street_for_dashboard(user, pk)
     communities = communities_in(user, street)
     board = dashboards.build(user, kind="street", area=street, street=street,
-                             communities=communities)
+                             communities=communities, flow_period=flow_period(request))
     return render(request, "supervision/dashboard.html", {
         "board": board, "title": street.name,
         "groups": visible_groups(user).order_by("code"),
         "city_dashboard": spans_several_streets(user)})
+
+
+def flow_period(request) -> Period:
+    """The month of the flow table (流转情况): ``?flow_month=YYYY-MM``, this month if none
+    or not a month."""
+    try:
+        month = MonthField(required=False).clean(request.GET.get("flow_month", ""))
+    except ValidationError:
+        month = None
+    return Period.of(month)
 
 
 @login_required
