@@ -58,6 +58,9 @@ STAGE_LISTS = {"paused"}
 # An approval's event (risks.approvals): what happened to the request.
 APPROVAL_TITLES = {"request": _("Approval requested"), "approve": _("Approval granted"),
                    "deny": _("Approval denied")}
+# A clock event (risks.clocks) by what it did.
+CLOCK_TITLES = {"paused": _("Clock paused"), "resumed": _("Clock resumed"),
+                "extended": _("Time limit extended")}
 # Bookkeeping keys of some events that say nothing to a reader.
 HIDDEN_KEYS = {"created", "subtype_code", "department_id", "warning", "instruction"}
 
@@ -137,6 +140,10 @@ def _title(event) -> str:
         return str(Action(event.action).label)
     if event.kind == EventKind.APPROVAL and event.action in APPROVAL_TITLES:
         return str(APPROVAL_TITLES[event.action])
+    if event.kind == EventKind.CLOCK:  # which of pause, resume, extension it was
+        for key, title in CLOCK_TITLES.items():
+            if key in (event.changes or {}):
+                return str(title)
     return str(event.get_kind_display())
 
 
