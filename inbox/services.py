@@ -86,3 +86,56 @@ def mark_read(user, message_ids: Iterable[int] | None = None) -> int:
     if message_ids is not None:
         unread = unread.filter(pk__in=list(message_ids))
     return unread.update(read_at=timezone.now())
+
+
+@dataclass
+class SetBasedNotices:
+    """Notices written by one INSERT … SELECT (a sweep's, over thousands of rows): ``ctes``
+    define ``recipients`` (a row per item and ``person_id`` told of it); ``item`` selects
+    each notice's ``kind, title, link, dedupe_key`` for ``recipients`` joined with
+    ``counted`` and ``joins``; a person told of more than ``digest_after`` items gets one
+    digest instead, titled ``digest_title`` (with ``%(count)s``), linking ``digest_link``."""
+
+    ctes: str
+    ctes_params: list
+    item: str
+    item_params: list
+    joins: str
+    digest_kind: str
+    digest_title: str
+    digest_link: str
+    digest_key: str
+    digest_after: int
+
+
+def insert_notices(notices: SetBasedNotices, now) -> int:
+    """Write the notices in one statement; the unique (recipient, dedupe_key) makes a
+    second run add nothing. The e-mails go after the commit. Returns the notices added."""
+    from django.db import connection
+
+    from inbox.tasks import send_pending_emails_task  # it imports these services
+
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
+    before, after = notices.digest_title.split("%(count)s")
+    params = [*notices.ctes_params, stamp, batch, *notices.item_params, notices.digest_after,
+              notices.digest_kind, before, after, notices.digest_link, notices.digest_key,
+              notices.digest_after]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {notices.ctes}, "
+            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
+            f"INSERT INTO {Message._meta.db_table} (recipient_id, kind, title, body, link, "
+            "dedupe_key, created_at, batch) "
+            "SELECT person_id, kind, title, '', link, dedupe_key, %s, %s FROM ("
+            f"SELECT recipients.person_id, {notices.item} "
+            "FROM recipients JOIN counted ON counted.person_id = recipients.person_id "
+            f"{notices.joins} WHERE counted.n <= %s "
+            "UNION ALL "
+            "SELECT person_id, %s, %s || CAST(n AS TEXT) || %s, %s, %s "
+            "FROM counted WHERE n > %s) AS notices WHERE true "
+            "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
+        created = max(cursor.rowcount, 0)
+    if created:
+        enqueue_on_commit(send_pending_emails_task)
+    return created

@@ -7,7 +7,6 @@ set-based: their query count does not grow with the number of rows they touch.
 """
 
 import time
-import uuid
 from datetime import date, datetime
 
 from django.conf import settings
@@ -22,11 +21,8 @@ from accounts.roles import Role
 from audit.choices import AuditAction
 from audit.services import record_event
 from grids.models import Area
-from inbox.models import Message
-from inbox.services import Notice, deliver
-from inbox.tasks import send_pending_emails_task
+from inbox.services import Notice, SetBasedNotices, deliver, insert_notices
 from quanfu.clock import local_day_bounds
-from quanfu.enqueue import enqueue_on_commit
 from quanfu.errors import Forbidden, RuleBroken
 from quanfu.personal_data import refuse_personal_data
 from rhythm.calendar import feedback_due_for
@@ -179,8 +175,8 @@ def _notify_overdue_warnings(now: datetime) -> int:
     just went overdue: a notice per matter, or one digest for a person with more than
     OVERDUE_DIGEST_AFTER of them in this sweep. One INSERT … SELECT, whatever the number
     of warnings; the unique (recipient, dedupe_key) makes a second run add nothing."""
-    message, warning, risk, user = (Message._meta.db_table, RiskWarning._meta.db_table,
-                                    Risk._meta.db_table, User._meta.db_table)
+    warning, risk, user = (RiskWarning._meta.db_table, Risk._meta.db_table,
+                           User._meta.db_table)
     person_columns = [f"{field}_id" for field in DUTY_FIELDS.values()] + ["lead_id"]
     # The warnings just marked, read once with their matters' people; then who is told of
     # which (narrow rows: ids only), how many each; the texts only for the notices sent.
@@ -192,38 +188,22 @@ def _notify_overdue_warnings(now: datetime) -> int:
          for column in person_columns]
         + [f"SELECT due.warning_id, u.id FROM due JOIN {user} u "
            "ON u.area_id = due.community_id AND u.role = %s AND u.is_active"])
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
     prefix = _("Overdue warning, no feedback by T+2 (consider escalating): ")
-    digest_before, digest_after = _(
-        "%(count)s warnings went overdue without feedback by T+2: consider escalating them"
-    ).split("%(count)s")
-    digest_link = reverse("rhythm:warning_list") + "?status=" + WarningStatus.OVERDUE
-    params = [stamp, Role.COMMUNITY_OFFICER, stamp, batch, prefix, OVERDUE_DIGEST_AFTER,
-              digest_before, digest_after, digest_link, f"warnings:overdue:{now.isoformat()}",
-              OVERDUE_DIGEST_AFTER]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH due AS ({due}), recipients AS ({recipients}), "
-            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
-            f"INSERT INTO {message} (recipient_id, kind, title, body, link, dedupe_key, "
-            "created_at, batch) "
-            "SELECT person_id, kind, title, '', link, dedupe_key, %s, %s FROM ("
-            "SELECT recipients.person_id, 'warning_overdue' AS kind, "
-            "SUBSTR(%s || r.code || ' ' || r.title, 1, 200) AS title, "
-            "'/risks/' || r.id || '/' AS link, "
-            "'warning:' || recipients.warning_id || ':overdue' AS dedupe_key "
-            "FROM recipients JOIN counted ON counted.person_id = recipients.person_id "
-            f"JOIN {warning} w ON w.id = recipients.warning_id "
-            f"JOIN {risk} r ON r.id = w.risk_id WHERE counted.n <= %s "
-            "UNION ALL "
-            "SELECT person_id, 'warnings_overdue', %s || CAST(n AS TEXT) || %s, %s, %s "
-            "FROM counted WHERE n > %s) AS notices WHERE true "
-            "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
-        created = max(cursor.rowcount, 0)
-    if created:
-        enqueue_on_commit(send_pending_emails_task)
-    return created
+    return insert_notices(SetBasedNotices(
+        ctes=f"due AS ({due}), recipients AS ({recipients})",
+        ctes_params=[connection.ops.adapt_datetimefield_value(now), Role.COMMUNITY_OFFICER],
+        item="'warning_overdue' AS kind, SUBSTR(%s || r.code || ' ' || r.title, 1, 200) AS title, "
+             "'/risks/' || r.id || '/' AS link, "
+             "'warning:' || recipients.warning_id || ':overdue' AS dedupe_key",
+        item_params=[prefix],
+        joins=f"JOIN {warning} w ON w.id = recipients.warning_id "
+              f"JOIN {risk} r ON r.id = w.risk_id",
+        digest_kind="warnings_overdue",
+        digest_title=_("%(count)s warnings went overdue without feedback by T+2: consider "
+                       "escalating them"),
+        digest_link=reverse("rhythm:warning_list") + "?status=" + WarningStatus.OVERDUE,
+        digest_key=f"warnings:overdue:{now.isoformat()}",
+        digest_after=OVERDUE_DIGEST_AFTER), now)
 
 
 def _notify_overdue_instructions(now: datetime) -> None:

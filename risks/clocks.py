@@ -13,7 +13,6 @@ The calendar lives in the rhythm app, above the register: it registers its overr
 with ``use_calendar`` (rhythm.apps); without one, Monday–Friday are the working days.
 """
 
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
@@ -27,7 +26,7 @@ from accounts.roles import Role
 from audit.choices import AuditAction
 from audit.services import record_event
 from grids.models import Department
-from inbox.models import Message
+from inbox.services import SetBasedNotices, insert_notices
 from quanfu.clock import local_date, local_moment
 from risks import routing
 from risks.choices import Action, ClockFlag, ClockStage, EventKind, RiskStatus
@@ -326,12 +325,8 @@ def _notify_red(now: datetime) -> int:
     red now: a notice per clock, or a digest for a person with more than RED_DIGEST_AFTER.
     One INSERT … SELECT; the unique (recipient, dedupe_key) makes a second run add
     nothing."""
-    from inbox.tasks import send_pending_emails_task  # not above: it imports the services
-    from quanfu.enqueue import enqueue_on_commit
-
-    message, clock, risk, user, department = (
-        Message._meta.db_table, StageClock._meta.db_table, Risk._meta.db_table,
-        User._meta.db_table, Department._meta.db_table)
+    clock, risk, user, department = (StageClock._meta.db_table, Risk._meta.db_table,
+                                     User._meta.db_table, Department._meta.db_table)
     due = ("SELECT c.id AS clock_id, r.community_id, r.street_id, "
            "COALESCE(r.dispatched_to_id, r.department_id) AS section_id "
            f"FROM {clock} c JOIN {risk} r ON r.id = c.risk_id "
@@ -346,41 +341,26 @@ def _notify_red(now: datetime) -> int:
         f"UNION SELECT due.clock_id, u.id FROM due JOIN {department} d "
         "ON d.street_id = due.street_id AND d.code LIKE %s "
         f"JOIN {user} u ON u.department_id = d.id AND u.role = %s AND u.is_active")
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
     stage_label = ("CASE c.stage " + " ".join("WHEN %s THEN %s" for _stage in ClockStage)
                    + " END")
     stage_params = [value for stage in ClockStage for value in (stage.value, str(stage.label))]
     before, after = _("Red light, %(stage)s past its limit: ").split("%(stage)s")
-    digest_before, digest_after = _(
-        "%(count)s stage clocks turned red: see the register's red lights").split("%(count)s")
-    digest_link = "/risks/?clock=red"
-    params = [ClockFlag.RED, stamp, Role.COMMUNITY_OFFICER, Role.SECTION_STAFF,
-              f"%-{routing.CENTRE_KIND}", Role.SECTION_STAFF, stamp, batch, before,
-              *stage_params, after, RED_DIGEST_AFTER, digest_before, digest_after,
-              digest_link, f"clocks:red:{now.isoformat()}", RED_DIGEST_AFTER]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH due AS ({due}), recipients AS ({recipients}), "
-            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
-            f"INSERT INTO {message} (recipient_id, kind, title, body, link, dedupe_key, "
-            "created_at, batch) "
-            "SELECT person_id, kind, title, '', link, dedupe_key, %s, %s FROM ("
-            "SELECT recipients.person_id, 'clock_red' AS kind, "
-            f"SUBSTR(%s || {stage_label} || %s || r.code || ' ' || r.title, 1, 200) AS title, "
-            "'/risks/' || r.id || '/' AS link, "
-            "'clock:' || recipients.clock_id || ':red' AS dedupe_key "
-            "FROM recipients JOIN counted ON counted.person_id = recipients.person_id "
-            f"JOIN {clock} c ON c.id = recipients.clock_id "
-            f"JOIN {risk} r ON r.id = c.risk_id WHERE counted.n <= %s "
-            "UNION ALL "
-            "SELECT person_id, 'clocks_red', %s || CAST(n AS TEXT) || %s, %s, %s "
-            "FROM counted WHERE n > %s) AS notices WHERE true "
-            "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
-        created = max(cursor.rowcount, 0)
-    if created:
-        enqueue_on_commit(send_pending_emails_task)
-    return created
+    return insert_notices(SetBasedNotices(
+        ctes=f"due AS ({due}), recipients AS ({recipients})",
+        ctes_params=[ClockFlag.RED, connection.ops.adapt_datetimefield_value(now),
+                     Role.COMMUNITY_OFFICER, Role.SECTION_STAFF, f"%-{routing.CENTRE_KIND}",
+                     Role.SECTION_STAFF],
+        item="'clock_red' AS kind, "
+             f"SUBSTR(%s || {stage_label} || %s || r.code || ' ' || r.title, 1, 200) AS title, "
+             "'/risks/' || r.id || '/' AS link, "
+             "'clock:' || recipients.clock_id || ':red' AS dedupe_key",
+        item_params=[before, *stage_params, after],
+        joins=f"JOIN {clock} c ON c.id = recipients.clock_id JOIN {risk} r ON r.id = c.risk_id",
+        digest_kind="clocks_red",
+        digest_title=_("%(count)s stage clocks turned red: see the register's red lights"),
+        digest_link="/risks/?clock=red",
+        digest_key=f"clocks:red:{now.isoformat()}",
+        digest_after=RED_DIGEST_AFTER), now)
 
 
 # Reading ----------------------------------------------------------------------------------
