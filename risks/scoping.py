@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.roles import Role
+from grids.choices import AreaKind
 from grids.models import Area
 from grids.scoping import NOTHING, scope_roots
 from risks.models import DUTY_FIELDS, Risk
@@ -70,7 +71,13 @@ def risk_scope_q(user) -> Q:
         # their department's matters are in the street they work for: naming covers them
         return named_on_q(user)
     # the street's centre (平安办) sees its whole street: it dispatches and arbitrates
-    return matters_within_q(scope_roots(user) or []) | named_on_q(user)
+    roots = scope_roots(user) or []
+    if roots and all(root.kind == AreaKind.STREET for root in roots):
+        # Nobody is named on a matter outside their own scope's streets (duties and leads
+        # are people in scope, sections and meetings are their street's): a street-wide
+        # scope needs no OR, which would cost the register its index order.
+        return matters_within_q(roots)
+    return matters_within_q(roots) | named_on_q(user)
 
 
 def in_own_areas(user, risk: Risk) -> bool:

@@ -219,3 +219,18 @@ def test_the_register_lists_what_a_person_is_named_on(api, matter, neighbour, of
     api.force_authenticate(officer_b)
     codes = {row["code"] for row in api.get("/api/v1/risks/").json()["results"]}
     assert matter.code in codes and neighbour.code not in codes
+
+
+def test_a_street_wide_scope_is_one_equality_without_the_named_on_arms(leader, section_staff,
+                                                                      officer_a):
+    """Nobody is named outside their own streets: a leader's or the centre's register
+    keeps the (street, updated_at) index order, with no OR of naming conditions."""
+    from risks.scoping import visible_risks
+
+    def where(person):
+        return str(visible_risks(person).query).split(" WHERE ", 1)[1]
+
+    for person in (leader, section_staff):
+        assert where(person).startswith('"risks_risk"."street_id" = ') and " OR " not in where(
+            person), where(person)
+    assert "lead_id" in where(officer_a)  # a community's officer: the named ones too
