@@ -2,6 +2,7 @@
 read in one query per page) and the rules they are counted by (``clock-rules/``)."""
 
 from collections import defaultdict
+from types import SimpleNamespace
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -41,9 +42,10 @@ def clocks_of_rows(rows: list[dict]) -> None:
     if not rows:
         return
     by_risk = defaultdict(list)
+    # plain values, not (deferred) model instances: a page's rows are plain values too
     for clock in (StageClock.objects.filter(risk_id__in=[row["id"] for row in rows])
-                  .only(*CLOCK_FIELDS).order_by("started_at", "id")):
-        by_risk[clock.risk_id].append(clock)
+                  .order_by("started_at", "id").values(*CLOCK_FIELDS)):
+        by_risk[clock["risk_id"]].append(SimpleNamespace(**clock))
     for row in rows:
         row["clocks"] = by_risk.get(row["id"], [])
 
