@@ -64,12 +64,6 @@ def pending_count(user) -> int:
 
 # Requesting ----------------------------------------------------------------------------------
 
-def _touch(risk: Risk, fields: list[str], now) -> None:
-    risk.version += 1
-    risk.updated_at = now
-    risk.save(update_fields=[*fields, "version", "updated_at"])
-
-
 def request_approval(risk: Risk, *, kind: str, reason: str, actor, days: int | None = None,
                      level: str | None = None) -> Approval:
     """Ask a street leader to approve ``kind`` for the matter, with a reason; an extension
@@ -102,7 +96,7 @@ def request_approval(risk: Risk, *, kind: str, reason: str, actor, days: int | N
         except IntegrityError:
             raise RuleBroken(_("A request of this kind is already waiting for a leader's "
                                "decision."), field="kind") from None
-        _touch(risk, [], now)
+        risk.save_change([], now)
         RiskEvent.objects.create(risk=risk, kind=EventKind.APPROVAL, actor=actor,
                                  action="request", note=reason,
                                  changes=_event_changes(approval))
@@ -156,7 +150,7 @@ def decide_approval(approval: Approval, *, approve: bool, note: str = "", actor,
                 clocks.extend_clocks(risk, locked.granted_days, at=now, actor=actor)
             if action == ApprovalDecision.APPROVE and locked.kind == ApprovalKind.PAUSE:
                 clocks.pause_clocks(risk, at=now, actor=actor)
-            _touch(risk, ["due_on"] if "due_on" in matter_changes else [], now)
+            risk.save_change(["due_on"] if "due_on" in matter_changes else [], now)
             return fields
 
         def record(locked, transition, from_state):

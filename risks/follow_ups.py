@@ -67,9 +67,7 @@ def record_follow_up(risk: Risk, *, outcome: str, note: str = "", actor) -> Foll
     now = timezone.now()
     follow_up = FollowUp.objects.create(risk=risk, outcome=outcome, note=note, called_by=actor,
                                         called_at=now)
-    risk.version += 1
-    risk.updated_at = now
-    risk.save(update_fields=["version", "updated_at"])
+    risk.save_change([], now)
     RiskEvent.objects.create(risk=risk, kind=EventKind.FOLLOW_UP, actor=actor, note=note,
                              changes={"outcome": outcome}, created_at=now)
     return follow_up

@@ -233,6 +233,13 @@ class Risk(models.Model):
         self.community_id = ancestors[1]
         self.grid_id = ancestors[2] if len(ancestors) > 2 else None
 
+    def save_change(self, fields: list[str], now=None) -> None:
+        """Save ``fields`` as one change of the matter: a new version (what optimistic
+        locking and the district's sync walk read) and its time."""
+        self.version += 1
+        self.updated_at = now or timezone.now()
+        self.save(update_fields=[*fields, "version", "updated_at"])
+
     def duty_holder_ids(self) -> dict[str, int | None]:
         return {duty: getattr(self, f"{field}_id") for duty, field in DUTY_FIELDS.items()}
 

@@ -98,9 +98,7 @@ def _lock(risk: Risk, version: int | None) -> Risk:
 
 
 def _save(risk: Risk, fields: list[str], now=None) -> None:
-    risk.version += 1
-    risk.updated_at = now or timezone.now()
-    risk.save(update_fields=[*fields, "version", "updated_at"])
+    risk.save_change(fields, now)
 
 
 def _event(risk: Risk, kind: str, actor, **fields) -> RiskEvent:
