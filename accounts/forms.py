@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from inbox.choices import Cadence
 from quanfu.forms import StyledFormMixin
 
 
@@ -21,3 +22,11 @@ class OneTimeCodeForm(StyledFormMixin, forms.Form):
 class PasswordChangeForm(StyledFormMixin, DjangoPasswordChangeForm):
     """Django's form (old password, new password twice, the validators of
     AUTH_PASSWORD_VALIDATORS) with the project's widget classes."""
+
+
+class NoticePreferencesForm(StyledFormMixin, forms.Form):
+    """How a person wants their notices besides the inbox (which is always immediate):
+    a cadence per channel, the fields named after inbox.choices.Channel."""
+
+    email = forms.ChoiceField(label=_("By e-mail"), choices=Cadence.choices)
+    chat = forms.ChoiceField(label=_("By my unit's chat group robot"), choices=Cadence.choices)

@@ -3,6 +3,7 @@
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import second_factor
-from accounts.forms import OneTimeCodeForm, PasswordChangeForm
+from accounts.forms import NoticePreferencesForm, OneTimeCodeForm, PasswordChangeForm
+from inbox import channels
 
 
 def _next_url(request, default: str) -> str:
@@ -41,15 +43,31 @@ def _refusal(form, outcome) -> None:
 
 @login_required
 def profile(request):
-    """Who I am in the register, my password and my second factor."""
+    """Who I am in the register, my password, my second factor and how I get my notices."""
     user = request.user
     context = {
         "may_enrol": second_factor.may_enrol(user),
         "device": second_factor.confirmed_device(user),
         "second_factor_required": second_factor.is_required_for(user),
         "remove_form": OneTimeCodeForm(),
+        "notice_form": NoticePreferencesForm(initial=channels.cadences_of(user)),
+        "chat_robot": channels.robots_for([user])[user.pk],
+        "notice_limit": settings.NOTICES_IMMEDIATE_PER_HOUR,
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def notice_preferences(request):
+    """Keep my cadence for e-mail and for my unit's chat robot."""
+    form = NoticePreferencesForm(request.POST)
+    if form.is_valid():
+        channels.choose_cadences(request.user, form.cleaned_data)
+        messages.success(request, _("Your notice settings are saved."))
+    else:
+        messages.error(request, _("Choose one of the offered ways for each channel."))
+    return redirect("accounts:profile")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

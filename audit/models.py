@@ -95,7 +95,7 @@ class AuditEntry(models.Model):
 
     @property
     def change_lines(self) -> list[str]:
-        return describe_changes(self.changes)
+        return describe_changes(self.changes, self.model_label)
 
 
 class AccessLogManager(models.Manager.from_queryset(AuditEntryQuerySet)):

@@ -18,6 +18,7 @@ from audit.filters import AuditEntryFilterSet
 from audit.model_changes import audited_models
 from audit.permissions import require_audit_reader, visible_entries
 from audit.services import record_event
+from audit.wording import ChangeWords
 from quanfu.filter_fields import IdField
 from quanfu.xlsx import XLSX_CONTENT_TYPE
 
@@ -80,8 +81,10 @@ def entry_list(request):
     page = page_of(filterset.qs, request.GET)
     record_types = {described.label: model._meta.verbose_name
                     for model, described in audited_models().items()}
+    words = ChangeWords(page.entries)  # one query per kind of record the changes name
     for entry in page.entries:
         entry.record_type = record_types.get(entry.model_label, entry.model_label)
+        entry.change_words = words.lines(entry.model_label, entry.changes)
     return render(request, "audit/entry_list.html", {
         "filterset": filterset, "page": page, "filter_query": _filter_query(request),
     })

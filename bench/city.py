@@ -217,6 +217,8 @@ class Bench:
                     run()
                 transaction.savepoint_rollback(before)
                 slowest = max(range(len(log.entries)), key=lambda index: log.entries[index][0])
+                for seconds, sql, _parameters, _many in log.entries:  # where the run's time went
+                    print(f"  {seconds * 1000:9.1f} ms  {' '.join(sql.split())[:110]}")
                 with connection.cursor() as cursor:
                     for _seconds, sql, parameters, many in log.entries[:slowest]:
                         if many:

@@ -4,8 +4,9 @@ Run through `make bench` after `make scale-data PRESET=street` (PostgreSQL, data
 `quanfu_scale`). For each scenario it times the request through Django's test client as a
 street leader (session auth, no network) and, in the same run, the same rows fetched in raw
 SQL through psycopg (the fastest possible answer: one count and one page query with the
-same predicates and ordering), then prints median, p95, the ratio of the medians and the
-number of SQL queries per request, and writes bench/results/register-<time>.json and
+same predicates, ordering and columns, then the page's stage clocks, which every row of
+the API and every badge of the page carries), then prints median, p95, the ratio of the
+medians and the number of SQL queries per request, and writes bench/results/register-<time>.json and
 "register" in bench/results/latest.json. With BENCH_EXPLAIN=1 it also records EXPLAIN ANALYZE of the
 slowest query of each scenario.
 
@@ -54,7 +55,12 @@ API_COLUMNS = """r.id, r.code, r.title, r.description, c.code, s.code, r.area_id
     r.department_id, r.source, r.level, r.status, r.tier, r.discovered_at, r.created_at,
     r.updated_at, r.due_on, r.closed_at, r.dispatch_person_id, r.investigate_person_id,
     r.resolve_person_id, r.stabilize_person_id, r.lead_id, r.version, r.reported_by_id,
-    r.resolution_note, r.duplicate_of_id"""
+    r.resolution_note, r.duplicate_of_id, r.graded_at, r.people_involved, r.dispatched_to_id,
+    r.dispatched_at, r.accepted_at, r.returns, r.reworks"""
+# A page's stage clocks (the API's ``clocks`` of each row, the list page's badges): one
+# statement for the page's matters, as the register reads them.
+PAGE_CLOCKS = """SELECT risk_id, stage, started_at, yellow_at, red_at, paused_at, paused_seconds,
+    stopped_at, flag FROM risks_stageclock WHERE risk_id = ANY(%s) ORDER BY started_at, id"""
 # The register keeps each matter's street and community on its row (risks.scoping), so the
 # fastest raw answer filters those columns too: the same predicates as the ORM's SQL.
 FROM = """FROM risks_risk r
@@ -129,6 +135,8 @@ class Bench:
                 cursor.execute(f"SELECT {columns} {FROM} {extra_from} WHERE {page_where} "
                                "ORDER BY r.updated_at DESC, r.id DESC LIMIT %s OFFSET %s",
                                [*page_parameters, PAGE_SIZE, 0 if keyset else offset])
+                rows = cursor.fetchall()
+                cursor.execute(PAGE_CLOCKS, [[row[0] for row in rows]])
                 cursor.fetchall()
         return work
 

@@ -5,9 +5,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from inbox import channels
 from inbox.models import Message
 from quanfu.enqueue import enqueue_on_commit
 
@@ -48,7 +51,7 @@ def deliver(notices: Iterable[Notice], *, email: bool = True, fetch: bool = True
     Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     new = Message.objects.filter(batch=batch)
     created = list(new) if fetch else new.count()
-    if email and any(person.email for person in people.values()):
+    if email:  # the task sends by e-mail and chat robot, as each person chose
         from inbox.tasks import send_pending_emails_task  # not above: it imports this module
 
         enqueue_on_commit(send_pending_emails_task)
@@ -56,18 +59,9 @@ def deliver(notices: Iterable[Notice], *, email: bool = True, fetch: bool = True
 
 
 def send_pending_emails(now=None) -> int:
-    """The e-mail outbox: send every message not yet e-mailed to a person with an address,
-    claiming them first with one UPDATE so that two workers never send the same one."""
-    now = now or timezone.now()
-    claimed = Message.objects.filter(emailed_at__isnull=True).exclude(
-        recipient__email="").update(emailed_at=now)
-    if not claimed:
-        return 0
-    messages = Message.objects.filter(emailed_at=now).select_related("recipient")
-    mails = [(message.title, f"{message.body}\n\n{message.link}".strip(),
-              settings.DEFAULT_FROM_EMAIL, [message.recipient.email]) for message in messages]
-    send_mass_mail(mails, fail_silently=True)
-    return len(mails)
+    """The outboxes (e-mail and chat robot, each at its person's cadence) live in
+    inbox.channels; this name stays for its callers (rhythm's sweep)."""
+    return channels.send_pending_emails(now)
 
 
 def notify(recipients: Iterable, *, kind: str, title: str, key: str, body: str = "",
@@ -108,6 +102,9 @@ class SetBasedNotices:
     digest_after: int
 
 
+SET_BASED_WORK_MEM = "64MB"
+
+
 def insert_notices(notices: SetBasedNotices, now) -> int:
     """Write the notices in one statement; the unique (recipient, dedupe_key) makes a
     second run add nothing. The e-mails go after the commit. Returns the notices added."""
@@ -122,6 +119,11 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
               notices.digest_kind, before, after, notices.digest_link, notices.digest_key,
               notices.digest_after]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # Who is told of what, over a sweep's hundreds of thousands of rows, is
+            # deduplicated and counted in memory: with the default 4 MB it spills to disk
+            # (bench/city.py, the first sweep after an outage). Until the sweep commits.
+            cursor.execute(f"SET LOCAL work_mem = '{SET_BASED_WORK_MEM}'")
         cursor.execute(
             f"WITH {notices.ctes}, "
             "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
@@ -139,3 +141,78 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
     if created:
         enqueue_on_commit(send_pending_emails_task)
     return created
+
+
+# Burst digests (issue 17) -----------------------------------------------------------------
+
+def digest_key(kind: str, now) -> str:
+    """The key of a person's digest of ``kind`` for the local clock hour of ``now``."""
+    return f"digest:{kind}:{timezone.localtime(now):%Y%m%d%H}"
+
+
+def notify_people(people: QuerySet, *, kind: str, title: str, key: str, digest_title: str,
+                  digest_link: str, body: str = "", link: str = "", now=None,
+                  email: bool = True) -> int:
+    """Give ``people`` (a queryset of users, compiled into the statement: never read
+    into Python) the same notice, at most once per person and ``key``, in one INSERT …
+    SELECT whatever their number.
+
+    A burst is folded: a person who got NOTICES_IMMEDIATE_PER_HOUR notices or more in
+    the last hour gets, instead of this one, their digest of ``kind`` for this clock
+    hour (created with ``folded`` 1, or counted up by the same statement's ON CONFLICT
+    DO UPDATE): titled ``digest_title`` (with ``%(count)s``, the notices it stands for)
+    and linking ``digest_link``, a list where those notices' matters can be seen. Digests
+    do not count towards the limit. The conflict update touches only digests (``folded``
+    > 0): an ordinary notice already delivered under ``key`` stays as it is, and a person
+    who has it is not counted again in a digest.
+
+    The e-mails go after the commit (the outbox, as ``deliver``). Returns the rows
+    written (notices added and digests counted up)."""
+    from inbox.tasks import send_pending_emails_task  # not above: it imports this module
+
+    now = now or timezone.now()
+    try:
+        people_sql, people_params = (people.order_by().values("pk").query
+                                     .get_compiler(connection=connection).as_sql())
+    except EmptyResultSet:  # e.g. .none(): nobody to tell
+        return 0
+    before, after = digest_title.split("%(count)s")
+    table = Message._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
+    params = [
+        *people_params, adapt(now - timezone.timedelta(hours=1)),
+        settings.NOTICES_IMMEDIATE_PER_HOUR, key[:200],
+        kind, title[:200], f"{before}1{after}"[:200], body, link, digest_link, key[:200],
+        digest_key(kind, now), adapt(now), batch, None if email else adapt(now),
+        before, after]
+    with connection.cursor() as cursor:
+        # INSERT first, the WITH inside: Python's sqlite3 counts the rows written only
+        # for a statement that starts as one.
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, kind, title, body, link, dedupe_key, "
+            "created_at, batch, emailed_at, folded) "
+            f"WITH people(id) AS ({people_sql}), "
+            f"recent AS (SELECT recipient_id, COUNT(*) AS n FROM {table} "
+            "WHERE recipient_id IN (SELECT id FROM people) AND created_at > %s "
+            "AND folded = 0 GROUP BY recipient_id), "
+            "told AS (SELECT DISTINCT people.id AS person_id, "
+            "COALESCE(recent.n, 0) < %s AS immediate "
+            "FROM people LEFT JOIN recent ON recent.recipient_id = people.id "
+            f"WHERE people.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} known "
+            "WHERE known.recipient_id = people.id AND known.dedupe_key = %s)) "
+            "SELECT person_id, %s, CASE WHEN immediate THEN %s ELSE %s END, "
+            "CASE WHEN immediate THEN %s ELSE '' END, "
+            "CASE WHEN immediate THEN %s ELSE %s END, "
+            "CASE WHEN immediate THEN %s ELSE %s END, %s, %s, %s, "
+            "CASE WHEN immediate THEN 0 ELSE 1 END "
+            "FROM told WHERE true "  # (SQLite: ON CONFLICT after a bare FROM is ambiguous)
+            "ON CONFLICT (recipient_id, dedupe_key) DO UPDATE SET "
+            f"folded = {table}.folded + excluded.folded, "
+            f"title = SUBSTR(%s || CAST({table}.folded + excluded.folded AS TEXT) || %s, "
+            "1, 200), created_at = excluded.created_at, read_at = NULL "
+            f"WHERE {table}.folded > 0", params)
+        written = max(cursor.rowcount, 0)
+    if written and email:
+        enqueue_on_commit(send_pending_emails_task)
+    return written

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from grids.scoping import scope_roots
 from ledgers import key_matters, layouts, summaries
 from ledgers.choices import Ledger
 from ledgers.matter_rows import Labels, matter_rows
@@ -62,6 +63,12 @@ def ledger_matters(ledger: str, queryset):
     return MATTER_LAYOUTS[ledger].select(queryset)
 
 
+def scope_name(user) -> str:
+    """The areas the exporter sees, for the printed page's header ("全福街道")."""
+    roots = scope_roots(user)
+    return "全部区域" if roots is None else "、".join(root.name for root in roots)
+
+
 def footer(user, unmask: bool) -> str:
     return f"{exported_line(user)}　{UNMASKED_NOTE if unmask else MASKED_NOTE}"
 
@@ -71,7 +78,7 @@ def write_matter_ledger(ledger: str, queryset, *, user, unmask: bool):
     layout = MATTER_LAYOUTS[ledger]
     labels, today = Labels.chinese(), timezone.localdate()
     workbook = LedgerWorkbook()
-    sheet = workbook.add_sheet(TITLES[ledger], layout.columns)
+    sheet = workbook.add_sheet(TITLES[ledger], layout.columns, scope=scope_name(user))
     rows = layout.read(layout.select(queryset), unmask=unmask, labels=labels,
                        extra_values=layout.extra_values)
     for number, (row, parties) in enumerate(rows, start=1):
@@ -89,7 +96,7 @@ BASELINE_LEVELS = (*summaries.LEVELS, summaries.UNGRADED)
 def write_baseline(queryset, *, user, unmask: bool = False):
     result = summaries.baseline(queryset)
     workbook = LedgerWorkbook()
-    sheet = workbook.add_sheet(TITLES[Ledger.BASELINE], BASELINE_COLUMNS)
+    sheet = workbook.add_sheet(TITLES[Ledger.BASELINE], BASELINE_COLUMNS, scope=scope_name(user))
     for number, row in enumerate(result.rows, start=1):
         sheet.append([number, row.community, row.category,
                       *(row.count(level) for level in BASELINE_LEVELS), row.total])
@@ -132,7 +139,8 @@ def progress_cells(number, row: summaries.ProgressRow) -> list:
 def write_progress(queryset, *, user, unmask: bool = False):
     rows, whole = summaries.progress(queryset)
     workbook = LedgerWorkbook()
-    sheet = workbook.add_sheet(TITLES[Ledger.PROGRESS], progress_columns())
+    sheet = workbook.add_sheet(TITLES[Ledger.PROGRESS], progress_columns(),
+                               scope=scope_name(user))
     for number, row in enumerate(rows, start=1):
         sheet.append(progress_cells(number, row))
     sheet.append(progress_cells("", whole))

@@ -27,6 +27,7 @@ from quanfu.xlsx import XLSX_CONTENT_TYPE
 from risks import permissions
 from risks.list_forms import RiskFilterForm
 from risks.list_views import chosen_place
+from risks.matter_panels import matter_page_url, returns_to_matter
 from risks.scoping import get_risk_for_user
 
 PAGE_SIZE = 50
@@ -153,6 +154,8 @@ def archive_sheet(request, pk):
                 archive = services.file_archive(risk, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Archive file %(number)s saved.")
                                  % {"number": archive.number})
+                if returns_to_matter(request):
+                    return redirect(matter_page_url(risk.pk, "archive"))
                 return redirect("ledgers:archive_sheet", pk=risk.pk)
     risk = (type(risk).objects.select_related(
         "category", "subtype", "community", "community__parent", "grid", "department",

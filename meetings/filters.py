@@ -56,6 +56,9 @@ class ActionItemFilterSet(django_filters.FilterSet):
                                 label=_("Responsible department"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine"))
+    # an action item is in force once its meeting's minutes are approved
+    in_force = django_filters.BooleanFilter(method="filter_in_force",
+                                            label=_("In force (minutes approved)"))
 
     class Meta:
         model = ActionItem
@@ -65,6 +68,10 @@ class ActionItemFilterSet(django_filters.FilterSet):
         overdue = Q(status=ActionItemStatus.OPEN, meeting__status=MeetingStatus.APPROVED,
                     deadline__lt=timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_in_force(self, queryset, name, value):
+        in_force = Q(meeting__status=MeetingStatus.APPROVED)
+        return queryset.filter(in_force) if value else queryset.exclude(in_force)
 
     def filter_mine(self, queryset, name, value):
         user = self.request.user
@@ -84,6 +91,8 @@ class WhistleCallFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=WhistleStatus.choices, label=_("Status"))
     risk = IdFilter(field_name="risk_id", label=_("Matter"))
     department = IdFilter(method="filter_department", label=_("Department called"))
+    awaiting = IdFilter(method="filter_awaiting",
+                        label=_("Department that has not reported in yet"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:
@@ -93,6 +102,10 @@ class WhistleCallFilterSet(django_filters.FilterSet):
     def filter_department(self, queryset, name, value):
         return queryset.filter(Exists(DepartmentReport.objects.filter(
             call=OuterRef("pk"), department_id=value)))
+
+    def filter_awaiting(self, queryset, name, value):
+        return queryset.filter(Exists(DepartmentReport.objects.filter(
+            call=OuterRef("pk"), department_id=value, reported_at__isnull=True)))
 
     def filter_overdue(self, queryset, name, value):
         condition = overdue_report_exists()

@@ -1,4 +1,6 @@
-"""The left navigation: each role sees only what it can use.
+"""The left navigation: each role sees only the pages it uses, the few it uses every day
+first (``PRIMARY``: a grid worker's phone menu is at most six) and the rest folded under
+"more" (templates/base.html, a <details> that needs no JavaScript).
 
 Later apps add their entries here; an entry whose page is not installed is skipped.
 """
@@ -13,6 +15,9 @@ from rhythm.page_access import PAGE_READERS
 from risks.permissions import EDIT, REPORT, ROLE_OPERATIONS, VIEW
 
 EVERY_PERSON = frozenset(role for role in Role if role != Role.API_CLIENT)
+# Those who handle matters with the street's sections and meetings; grid workers report
+# and follow their grid, supervisors inspect.
+HANDLERS = frozenset({Role.COMMUNITY_OFFICER, Role.SECTION_STAFF, Role.STREET_LEADER})
 # Dashboards show whole areas: leaders, community officers, supervisors (supervision.permissions).
 SUPERVISION_DASHBOARD_ROLES = frozenset({Role.STREET_LEADER, Role.COMMUNITY_OFFICER,
                                          Role.SUPERVISOR})
@@ -46,15 +51,20 @@ NAVIGATION = [
             frozenset({Role.COMMUNITY_OFFICER, Role.STREET_LEADER})),
     # leaders decide requests; those who handle matters follow their own
     NavItem(_("Approvals"), "risks:approval_list", people_who_may(EDIT)),
-    NavItem(_("Joint meetings"), "meetings:meeting_list", EVERY_PERSON),
-    NavItem(_("Escalation by tier"), "meetings:tier_dashboards", EVERY_PERSON),
-    NavItem(_("Whistle and report-in"), "meetings:whistle_board", EVERY_PERSON),
-    NavItem(_("Action items"), "meetings:action_item_list", EVERY_PERSON),
-    NavItem(_("Ledgers"), "ledgers:ledger_index", people_who_may(VIEW)),
+    NavItem(_("Joint meetings"), "meetings:meeting_list", HANDLERS),
+    NavItem(_("Escalation by tier"), "meetings:tier_dashboards", HANDLERS),
+    # a grid blows the whistle, the called sections report in
+    NavItem(_("Whistle and report-in"), "meetings:whistle_board",
+            HANDLERS | {Role.GRID_WORKER}),
+    # a grid worker may be the person an action item names
+    NavItem(_("Action items"), "meetings:action_item_list", HANDLERS | {Role.GRID_WORKER}),
+    NavItem(_("Ledgers"), "ledgers:ledger_index", people_who_may(VIEW) - {Role.GRID_WORKER}),
     NavItem(_("Dashboards"), "supervision:dashboard", SUPERVISION_DASHBOARD_ROLES),
-    NavItem(_("Supervision"), "supervision:inspection_list", EVERY_PERSON),
-    NavItem(_("Listed supervision"), "supervision:listing_list", EVERY_PERSON),
-    NavItem(_("Special campaigns"), "supervision:campaign_list", EVERY_PERSON),
+    NavItem(_("Supervision"), "supervision:inspection_list", HANDLERS | {Role.SUPERVISOR}),
+    NavItem(_("Listed supervision"), "supervision:listing_list",
+            HANDLERS | {Role.SUPERVISOR}),
+    NavItem(_("Special campaigns"), "supervision:campaign_list",
+            HANDLERS | {Role.SUPERVISOR}),
     NavItem(_("My day in the grid"), "rhythm:grid_today", people_who_open("grid_today")),
     NavItem(_("Warnings (T+2)"), "rhythm:warning_list", people_who_open("warnings")),
     NavItem(_("Daily check"), "rhythm:daily_check_overview", people_who_open("daily")),
@@ -69,9 +79,49 @@ NAVIGATION = [
 ]
 
 
-def items_for(user) -> list[dict]:
+# What each role opens every day, in this order; everything else it uses is under "more".
+PRIMARY: dict[str, tuple[str, ...]] = {
+    Role.GRID_WORKER: ("home", "rhythm:grid_today", "risks:risk_create", "risks:risk_list",
+                       "rhythm:warning_list", "meetings:whistle_board"),
+    Role.COMMUNITY_OFFICER: ("home", "risks:risk_list", "risks:risk_create",
+                             "rhythm:warning_list", "rhythm:daily_check_overview",
+                             "risks:follow_up_list", "risks:approval_list",
+                             "meetings:meeting_list"),
+    Role.SECTION_STAFF: ("home", "risks:risk_list", "meetings:whistle_board",
+                         "meetings:action_item_list", "risks:approval_list",
+                         "meetings:meeting_list"),
+    Role.STREET_LEADER: ("home", "risks:approval_list", "risks:risk_list",
+                         "supervision:dashboard", "supervision:listing_list",
+                         "meetings:meeting_list", "meetings:tier_dashboards",
+                         "rhythm:weekly_report"),
+    Role.SUPERVISOR: ("home", "supervision:inspection_list", "supervision:listing_list",
+                      "supervision:dashboard", "risks:risk_list"),
+}
+# The superuser sees every page: a street leader's first, and the administration.
+SUPERUSER_PRIMARY = (*PRIMARY[Role.STREET_LEADER], "admin:index")
+
+
+class Menu(list):
+    """The items a person is shown (each a dict: label, url, url_name, primary), the
+    primary ones first; ``primary`` and ``more`` split them for the template."""
+
+    @property
+    def primary(self) -> list[dict]:
+        return [item for item in self if item["primary"]]
+
+    @property
+    def more(self) -> list[dict]:
+        return [item for item in self if not item["primary"]]
+
+
+def primary_names(user) -> tuple[str, ...]:
+    return SUPERUSER_PRIMARY if user.is_superuser else PRIMARY.get(user.role, ("home",))
+
+
+def items_for(user) -> Menu:
     if not user.is_authenticated:
-        return []
+        return Menu()
+    first = primary_names(user)
     items = []
     for item in NAVIGATION:
         allowed = user.role in item.roles or (
@@ -83,5 +133,7 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "url_name": item.url_name})
-    return items
+        items.append({"label": item.label, "url": url, "url_name": item.url_name,
+                      "primary": item.url_name in first})
+    position = {name: index for index, name in enumerate(first)}
+    return Menu(sorted(items, key=lambda entry: position.get(entry["url_name"], len(first))))

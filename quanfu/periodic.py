@@ -42,6 +42,12 @@ PERIODIC_JOBS = (
                 crontab(minute=30, hour=8)),
     PeriodicJob("listed-supervision-grades", "supervision.escalate_listed_supervision_task",
                 crontab(minute=10, hour=7)),
+    # notices by e-mail and chat robot (inbox.channels); the daily digest skips the days
+    # off of the official calendar itself (a 调休 Saturday is a working day)
+    PeriodicJob("通知摘要 hourly notice digests", "inbox.send_hourly_digests_task",
+                crontab(minute=0)),
+    PeriodicJob("通知日报 daily notice digest 08:00", "inbox.send_daily_digests_task",
+                crontab(minute=0, hour=8)),
     # housekeeping
     PeriodicJob("ledger-exports-requeue", "ledgers.requeue_stale_exports_task",
                 crontab(minute="5-59/15")),

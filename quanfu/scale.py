@@ -305,7 +305,8 @@ class Generator:
         first = reserve_ids(cursor, "risks_risk", size.matters)
         self.first_matter = first
         # What the events and warnings phases need, kept compact.
-        self.matter_facts = []  # (id, status, created_at, updated_at, actor, graded)
+        # (id, status, created_at, updated_at, officer, worker, graded, street, community)
+        self.matter_facts = []
         self.matter_levels = []  # the level of each, in the same order
         year = self.now.year
         two_years = 2 * 365 * 24 * 3600
@@ -358,7 +359,7 @@ class Generator:
                 due_on = (created + timedelta(days=30)).date() if status in OPEN else None
                 lead = self.leader_of[street_id] if tier != "community" else None
                 self.matter_facts.append((matter_id, status, created, updated, officer, worker,
-                                          graded))
+                                          graded, street_id, community_id))
                 self.matter_levels.append(level)
                 yield (matter_id, f"QF-{year}-S{matter_id}",
                        TITLES[int(random_value() * len(TITLES))],
@@ -391,7 +392,7 @@ class Generator:
         def rows():
             event_id = first
             for facts, count in zip(self.matter_facts, counts, strict=True):
-                matter_id, status, created, updated, officer, worker, _graded = facts
+                matter_id, status, created, updated, officer, worker, *_rest = facts
                 transitions = STATUS_PATH[status]
                 notes = count - 1 - len(transitions)
                 span = (updated - created).total_seconds()
@@ -430,7 +431,7 @@ class Generator:
                   if facts[1] in OPEN and facts[6] and rng.random() < self.size.warning_share]
         first = reserve_ids(cursor, "rhythm_riskwarning", len(chosen))
         rows = []
-        for offset, (matter_id, _status, created, updated, officer, worker, _) in \
+        for offset, (matter_id, _status, created, updated, officer, worker, *_rest) in \
                 enumerate(chosen):
             issued = updated - timedelta(seconds=int((updated - created).total_seconds() / 2))
             due = issued + timedelta(days=2)
@@ -506,8 +507,8 @@ class Generator:
         random_value = self.rng.random
 
         def rows():
-            for offset, ((matter_id, status, created, updated, *_rest), level) in \
-                    enumerate(chosen):
+            for offset, ((matter_id, status, created, updated, *_rest, street_id, community_id),
+                         level) in enumerate(chosen):
                 stage = "handle" if status == "resolving" else "verify"
                 if stage == "handle":  # started at dispatch or start: some weeks back
                     started = max(created, updated - timedelta(
@@ -520,12 +521,13 @@ class Generator:
                 yellow_at, red_at = end_of(day, yellow_days), end_of(day, red_days)
                 flag = "red" if red_at <= self.now else (
                     "yellow" if yellow_at <= self.now else "")
-                yield (first + offset, matter_id, stage, started, yellow_at, red_at, 0, flag)
+                yield (first + offset, matter_id, street_id, community_id, stage, started,
+                       yellow_at, red_at, 0, flag)
 
         self.report.counts["stage clocks"] = copy_rows(
             cursor, "risks_stageclock",
-            ["id", "risk_id", "stage", "started_at", "yellow_at", "red_at", "paused_seconds",
-             "flag"], rows())
+            ["id", "risk_id", "street_id", "community_id", "stage", "started_at", "yellow_at",
+             "red_at", "paused_seconds", "flag"], rows())
 
     def finish(self, cursor) -> None:
         """Leave every sequence at the table's highest id (reserve_ids already moved them

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "audit",
     "inbox",
     "rhythm",
+    "workbench",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,7 @@ SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "quanfu.error_pages.csrf_failure"  # in the site's layout, in Chinese
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -333,6 +335,19 @@ EMAIL_BACKEND = read_str("EMAIL_BACKEND", "django.core.mail.backends.console.Ema
 EMAIL_HOST = read_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = read_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = read_str("DEFAULT_FROM_EMAIL", "quanfu-register@localhost")
+# Notices: a person gets at most this many immediate notices an hour on a channel (and in
+# the inbox); the rest of the hour's come as one digest (issue 17).
+NOTICES_IMMEDIATE_PER_HOUR = read_int("NOTICES_IMMEDIATE_PER_HOUR", 10)
+# The chat-robot channel: attempts before a delivery is given up (retried after 30 s, 60 s,
+# 120 s, … by default), the time allowed each POST, and plain-http webhooks (tests and
+# development only: outside DEBUG a robot's URL must be https unless this is set).
+CHAT_ROBOT_MAX_ATTEMPTS = read_int("CHAT_ROBOT_MAX_ATTEMPTS", 5)
+CHAT_ROBOT_RETRY_SECONDS = read_int("CHAT_ROBOT_RETRY_SECONDS", 30)
+CHAT_ROBOT_TIMEOUT_SECONDS = read_int("CHAT_ROBOT_TIMEOUT_SECONDS", 10)
+CHAT_ROBOT_ALLOW_HTTP = read_bool("CHAT_ROBOT_ALLOW_HTTP", False)
+# The address people open the site at (https://…), for the links of e-mails and chat
+# messages; empty: the links stay relative.
+SITE_URL = read_str("SITE_URL", "")
 
 API_TOKEN_DEFAULT_DAYS = read_int("API_TOKEN_DEFAULT_DAYS", 365)
 

@@ -2,21 +2,24 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from quanfu import views
+from quanfu import site_files, views
 
 api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("accounts.api.urls")),
+    path("", include("inbox.api.urls")),
     path("", include("risks.api.urls")),
     path("", include("ledgers.api.urls")),
     path("", include("meetings.api.urls")),
     path("", include("rhythm.api.urls")),
     path("", include("supervision.api.urls")),
+    path("", include("workbench.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", site_files.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("grids.urls")),
     path("inbox/", include("inbox.urls")),

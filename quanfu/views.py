@@ -2,11 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from accounts.roles import Role
-from grids.models import DutyAssignment
 from grids.scoping import visible_areas
 from quanfu.health import run_health_checks
+from workbench.desk import Desk
+from workbench.street_figures import street_figures
+from workbench.todo import is_idle, todo_for
 
 HOME_TEMPLATES = {
     Role.GRID_WORKER: "home/grid_worker.html",
@@ -19,19 +22,24 @@ HOME_TEMPLATES = {
 
 
 @login_required
+@never_cache
 def home(request):
-    """The start page of each role: their scope at a glance and what they can do."""
+    """The start page of each role: their workbench (workbench.todo), what waits for them
+    now, grouped, red first; a street leader also sees the street dashboard's headline
+    figures. The administrator and machine clients get their scope at a glance."""
     user = request.user
-    area_counts = dict(
-        visible_areas(user).values_list("kind").annotate(total=Count("id")).order_by()
-    )
-    my_duties = (
-        DutyAssignment.objects.filter(person=user, ends_on__isnull=True)
-        .select_related("grid")
-        .order_by("grid__code", "duty")
-    )
     template = HOME_TEMPLATES.get(user.role, "home/administrator.html")
-    return render(request, template, {"area_counts": area_counts, "my_duties": my_duties})
+    desk = Desk(user)
+    groups = todo_for(user, desk=desk)
+    context = {"groups": groups,
+               "busy_groups": [group for group in groups if not is_idle(group)],
+               "idle_groups": [group for group in groups if is_idle(group)]}
+    if user.role == Role.STREET_LEADER:
+        context["figures"] = street_figures(desk)
+    if template in ("home/administrator.html", "home/api_client.html"):
+        context["area_counts"] = dict(
+            visible_areas(user).values_list("kind").annotate(total=Count("id")).order_by())
+    return render(request, template, context)
 
 
 def health(request):

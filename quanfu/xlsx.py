@@ -3,9 +3,10 @@ row by row (openpyxl write-only mode): each row goes to a temporary file on disk
 appended, so memory stays flat however many rows.
 
 Every sheet has a styled header row, frozen panes, an auto-filter, column widths, real
-dates, and a last line saying who exported it and when. Text that starts with ``=``,
-``+``, ``-`` or ``@`` is written as a text cell with Excel's quote prefix, never as a
-formula (spreadsheet injection).
+dates, a last line saying who exported it and when, and a print setup (A4 landscape, fit
+to width, the header row on every page, title and scope above, exporter below). Text that
+starts with ``=``, ``+``, ``-`` or ``@`` is written as a text cell with Excel's quote
+prefix, never as a formula (spreadsheet injection).
 """
 
 import tempfile
@@ -49,11 +50,18 @@ def local_naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None, microsecond=0)
 
 
+def header_text(text: str) -> str:
+    """Text for a printed page's header or footer: "&" starts a code there, and Excel
+    refuses a header or footer longer than 255 characters in all."""
+    return as_text(text).replace("&", "&&")[:80]
+
+
 class LedgerSheet:
     """One worksheet being written. Columns and header first, then rows, then finish()."""
 
-    def __init__(self, workbook: Workbook, title: str, columns: list[Column]):
+    def __init__(self, workbook: Workbook, title: str, columns: list[Column], scope: str = ""):
         self.worksheet = workbook.create_sheet(title[:31])
+        self._print_setup(title, scope)
         self.columns = columns
         self.rows = 0
         self._formatted = {index: column.number_format for index, column in enumerate(columns)
@@ -69,6 +77,21 @@ class LedgerSheet:
             cell.alignment, cell.border = HEADER_ALIGNMENT, HEADER_BORDER
             header.append(cell)
         self.worksheet.append(header)
+
+    def _print_setup(self, title: str, scope: str) -> None:
+        """Printed as a ledger is filed: A4 landscape, all columns on the page's width,
+        the header row repeated on every page, the title and the scope above, who
+        exported it and when below (finish), page numbers."""
+        sheet = self.worksheet
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4 (openpyxl: Worksheet.PAPERSIZE_A4)
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
+        sheet.print_options.horizontalCentered = True
+        sheet.oddHeader.center.text = header_text(title)
+        sheet.oddHeader.right.text = header_text(scope)
+        sheet.oddFooter.right.text = "第 &P 页，共 &N 页"
 
     def _text_cell(self, value: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.worksheet, value=value)
@@ -129,6 +152,7 @@ class LedgerSheet:
         self.worksheet.auto_filter.ref = f"A1:{last}{self.rows + 1}"
         self.worksheet.append([])
         self.worksheet.append([as_text(footer)])
+        self.worksheet.oddFooter.left.text = header_text(footer)
 
 
 class LedgerWorkbook:
@@ -137,8 +161,8 @@ class LedgerWorkbook:
     def __init__(self):
         self.workbook = Workbook(write_only=True)
 
-    def add_sheet(self, title: str, columns: list[Column]) -> LedgerSheet:
-        return LedgerSheet(self.workbook, title, columns)
+    def add_sheet(self, title: str, columns: list[Column], scope: str = "") -> LedgerSheet:
+        return LedgerSheet(self.workbook, title, columns, scope)
 
     def save(self):
         """The finished workbook as an open temporary file, positioned at its start."""

@@ -1,7 +1,9 @@
 from django.contrib import admin
 
+from rhythm.calendar import mark_year_complete
 from rhythm.models import (
     CalendarDay,
+    CalendarYear,
     DailyCheck,
     InstructionRecipient,
     RiskWarning,
@@ -20,6 +22,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["is_workday"]
     date_hierarchy = "day"
     search_fields = ["name"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Years whose holidays and 调休 are all entered: adding a year here (after entering
+    its days under the official calendar) marks it complete, by whom and when."""
+
+    list_display = ["year", "source", "marked_by", "marked_at"]
+    fields = ["year"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        marked = mark_year_complete(obj.year, actor=request.user)
+        obj.pk = marked.pk
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

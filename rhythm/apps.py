@@ -10,9 +10,12 @@ class RhythmConfig(AppConfig):
 
     def ready(self):
         # Imported here, not above: they use models, which load after the app registry.
-        from rhythm.calendar import official_overrides
+        from inbox.channels import use_calendar as use_calendar_for_digests
+        from rhythm.calendar import is_workday, official_overrides
         from risks.clocks import use_calendar
 
         # The register counts its stage clocks in working days of the official calendar,
-        # which it cannot import (the rhythm sits above it).
+        # and the inbox sends its daily digests on them; neither can import it (the rhythm
+        # sits above both).
         use_calendar(official_overrides)
+        use_calendar_for_digests(is_workday)

@@ -1,8 +1,9 @@
 """Working days by China's official calendar, for the T+2 deadlines.
 
-CalendarDay rows record the exceptions (holidays, make-up workdays 调休) of the years
-that have data; any other day is a workday Monday–Friday. A year with no rows at all
-falls back to Monday–Friday, and the administrator's home page says so.
+CalendarDay rows record the exceptions (holidays, make-up workdays 调休); any other day is a
+workday Monday–Friday. A year counts as covered only when it is marked complete
+(CalendarYear: supplied by the package, or marked by an administrator); the
+administrator's home lists this year, and from 1 November the next, until they are.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -11,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from quanfu.clock import local_date, local_moment
-from rhythm.models import CalendarDay
+from rhythm.models import CalendarDay, CalendarYear
 
 # Far enough to cross the longest holiday (Spring Festival, National Day: 8–9 days).
 _LOOKAHEAD_DAYS = 31
@@ -23,15 +24,37 @@ def official_overrides(start: date, end: date) -> dict[date, bool]:
                 .values_list("day", "is_workday"))
 
 
-def years_with_data(years) -> set[int]:
-    years = set(years)
-    found = CalendarDay.objects.filter(day__year__in=years).dates("day", "year")
-    return {day.year for day in found}
+def complete_years(years) -> set[int]:
+    """Of ``years``, those whose official schedule is marked complete (CalendarYear)."""
+    return set(CalendarYear.objects.filter(year__in=set(years)).values_list("year", flat=True))
 
 
-def years_without_data(years) -> list[int]:
-    years = sorted(set(years))
-    return [year for year in years if year not in years_with_data(years)]
+def years_without_schedule(years) -> list[int]:
+    """Of ``years``, those not marked complete: their deadlines may miss a holiday."""
+    complete = complete_years(years)
+    return [year for year in sorted(set(years)) if year not in complete]
+
+
+# The State Council publishes the next year's schedule in the autumn: from this day on
+# the administrator is asked for next year too.
+NEXT_YEAR_ASKED_FROM = (11, 1)
+
+
+def years_to_complete(today: date) -> list[int]:
+    """The years the administrator's home asks to complete: this year, and from
+    1 November the next."""
+    years = [today.year]
+    if (today.month, today.day) >= NEXT_YEAR_ASKED_FROM:
+        years.append(today.year + 1)
+    return years_without_schedule(years)
+
+
+def mark_year_complete(year: int, *, actor) -> CalendarYear:
+    """The administrator says the year's holidays and 调休 are all entered."""
+    marked, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": CalendarYear.Source.ADMINISTRATOR, "marked_by": actor,
+                             "marked_at": timezone.now()})
+    return marked
 
 
 def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:

@@ -1,10 +1,17 @@
+from datetime import date, timedelta
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from grids.filters import filter_within
+from quanfu.clock import local_midnight
 from quanfu.filter_fields import IdFilter, MomentFilter
 from rhythm.choices import WarningStatus
 from rhythm.models import RiskWarning
+from risks.scoping import holds_duty_q
+
+# Awaiting feedback: open, or past T+2 without it.
+UNANSWERED = (WarningStatus.OPEN, WarningStatus.OVERDUE)
 
 
 class WarningFilterSet(django_filters.FilterSet):
@@ -13,6 +20,12 @@ class WarningFilterSet(django_filters.FilterSet):
     within = IdFilter(method="filter_within", label=_("Within area"))
     issued_after = MomentFilter(field_name="issued_at", lookup_expr="gte",
                                                     label=_("Issued after"))
+    unanswered = django_filters.BooleanFilter(method="filter_unanswered",
+                                              label=_("Awaiting feedback (open or overdue)"))
+    due_by = django_filters.DateFilter(method="filter_due_by",
+                                       label=_("Feedback due on or before"))
+    mine = django_filters.BooleanFilter(method="filter_mine",
+                                        label=_("On my matters (a duty or the lead)"))
 
     class Meta:
         model = RiskWarning
@@ -20,3 +33,17 @@ class WarningFilterSet(django_filters.FilterSet):
 
     def filter_within(self, queryset, name, value):
         return filter_within(queryset, self.request, int(value), field="risk__area__")
+
+    def filter_unanswered(self, queryset, name, value):
+        if value:
+            return queryset.filter(status__in=UNANSWERED)
+        return queryset.exclude(status__in=UNANSWERED)
+
+    def filter_due_by(self, queryset, name, value):
+        if value >= date.max:  # no day follows it: every deadline falls before its end
+            return queryset
+        return queryset.filter(feedback_due__lt=local_midnight(value + timedelta(days=1)))
+
+    def filter_mine(self, queryset, name, value):
+        mine = holds_duty_q(self.request.user, prefix="risk__")
+        return queryset.filter(mine) if value else queryset.exclude(mine)

@@ -25,6 +25,33 @@ class CalendarDay(models.Model):
         return f"{self.day} {'班' if self.is_workday else '休'} {self.name}"
 
 
+class CalendarYear(models.Model):
+    """A year whose official schedule (holidays and 调休) is complete in CalendarDay: the
+    package supplied it, or an administrator marked it after entering the State
+    Council's notice. Only such a year counts as covered; one row of CalendarDay does not
+    (a single day entered early must not silence the warning on the admin's home)."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("the chinesecalendar package")
+        ADMINISTRATOR = "administrator", _("an administrator")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=15, choices=Source.choices,
+                              default=Source.ADMINISTRATOR)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked by"),
+                                  null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complete calendar year")
+        verbose_name_plural = _("complete calendar years")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
 class RiskWarning(models.Model):
     """A warning (预警) on a graded matter. The responsible unit must feed back by the end
     of the second working day after the day of issue (T+2) or it is overdue."""

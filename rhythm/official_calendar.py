@@ -28,3 +28,11 @@ def official_calendar_rows(since_year: int = 2020) -> list[tuple[date, bool, str
             name = HOLIDAY_NAMES.get(str(holiday), str(holiday))
             rows.append((day, True, f"{name}调休"))
     return sorted(rows)
+
+
+def package_years(since_year: int = 2020) -> list[int]:
+    """The years whose whole schedule the package holds (it is updated each December,
+    when the State Council publishes the next year's)."""
+    from chinese_calendar import constants
+
+    return sorted({day.year for day in constants.holidays if day.year >= since_year})

@@ -37,6 +37,7 @@ from rhythm.models import (
 )
 from rhythm.permissions import require
 from rhythm.transitions import INSTRUCTION_TRANSITIONS, WARNING_TRANSITIONS
+from risks import notices
 from risks.choices import OPEN_STATUSES, EventKind
 from risks.models import DUTY_FIELDS, Risk, RiskEvent
 from risks.scoping import visible_risks
@@ -99,9 +100,22 @@ def record_feedback(warning: RiskWarning, *, actor, content: str) -> RiskWarning
     def record(locked, transition, from_status):
         _risk_event(locked.risk, actor, content, warning=locked.pk, feedback=True,
                     on_time=locked.answered_on_time)
+        _tell_issuer(locked, actor=actor, now=now)
 
     return WARNING_TRANSITIONS.run(warning, ReplyAction.ANSWER, actor=actor, lock=False,
                                    apply=apply, record_event=record, content=content)
+
+
+def _tell_issuer(warning: RiskWarning, *, actor, now) -> int:
+    """Whoever issued the warning hears that it was answered, on its page."""
+    risk = warning.risk
+    return notices.tell(
+        notices.person(warning.issued_by_id), actor=actor, kind=notices.WARNING_ANSWERED,
+        title=_("Your warning on %(code)s was answered: %(title)s")
+        % {"code": risk.code, "title": risk.title},
+        key=f"warning:{warning.pk}:answered", body=warning.feedback,
+        link=reverse("rhythm:warning_detail", args=[warning.pk]), now=now,
+        digest_link=reverse("rhythm:warning_list"))
 
 
 def _community_officers(community_ids) -> dict[int, list[User]]:

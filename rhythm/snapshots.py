@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from grids.models import Area
 from quanfu.clock import local_day_bounds, local_midnight
+from quanfu.natural_order import natural_key
 from rhythm.calendar import workday_q
 from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
@@ -174,7 +175,7 @@ def monthly_rows(street: Area, start: date) -> list[dict]:
         for bucket in (entry, street_entry):
             _add_group(bucket, group)
     result = [_rates(entry, on_time.get(entry["community_id"])) for entry in
-              sorted(communities.values(), key=lambda entry: entry["community"])]
+              sorted(communities.values(), key=lambda entry: natural_key(entry["community"]))]
     all_feedback = {"due": sum(row["due"] for row in on_time.values()),
                     "on_time": sum(row["on_time"] for row in on_time.values())}
     return [*result, _rates(street_entry, all_feedback)]
@@ -266,7 +267,7 @@ def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
     for entry in counts.values():
         entry["problems"] = sum(value for key, value in entry.items()
                                 if key not in ("community_id", "community", "problems"))
-    return sorted(counts.values(), key=lambda entry: entry["community"])
+    return sorted(counts.values(), key=lambda entry: natural_key(entry["community"]))
 
 
 def take_data_quality_snapshot(street: Area, day: date) -> tuple[Snapshot, bool]:

@@ -116,10 +116,24 @@ class WarningListView(ScopedListView):
             {"status": status, "label": status.label, "count": counts.get(status, 0)}
             for status in (WarningStatus.OVERDUE, WarningStatus.OPEN, WarningStatus.ANSWERED)]
         context["filter_form"] = WarningStatusChoiceForm(self.request.GET or None)
+        context["narrowed_by"] = self.narrowed_by()
         risk_id = self.request.GET.get("risk")
         context["for_matter"] = (get_risk_for_user(user, risk_id)
                                  if risk_id and self.filterset.is_valid() else None)
         return context
+
+
+    # filters the status form does not show (a workbench's link names them): said above
+    # the list, so that it is clear what it holds
+    NARROWING = ("unanswered", "mine", "due_by")
+
+    def narrowed_by(self) -> list[str]:
+        if not self.filterset.is_valid():
+            return []
+        data = self.filterset.form.cleaned_data
+        return [f"{self.filterset.filters[name].label}"
+                + (f" {data[name]:%Y-%m-%d}" if name == "due_by" else "")
+                for name in self.NARROWING if data.get(name)]
 
 
 @never_cache

@@ -43,13 +43,13 @@ def write_weekly_report(report: dict, *, street, user):
     for section in report["sections"]:
         title, name_header = SECTION_SHEETS[section["key"]]
         sheet = workbook.add_sheet(title, [Column(name_header, 18)] + [
-            Column(header, 10) for _field, header in FIGURE_COLUMNS])
+            Column(header, 10) for _field, header in FIGURE_COLUMNS], scope=street.name)
         for line in section["lines"]:
             sheet.append([line_name(section["key"], line["name"])]
                          + [line[field] for field, _header in FIGURE_COLUMNS])
         sheet.finish(f"{street.name} 周调统计（{period}）　{exported_line(user)}")
         rows += sheet.rows
-    sheet = workbook.add_sheet("定级过期事项", STALE_COLUMNS)
+    sheet = workbook.add_sheet("定级过期事项", STALE_COLUMNS, scope=street.name)
     today = timezone.localdate()
     for number, risk in enumerate(report["stale"], start=1):
         graded_on = local_date(risk.graded_at) if risk.graded_at else None

@@ -32,7 +32,8 @@ def approval_list(request):
     if not permissions.user_may(request.user, permissions.VIEW):
         raise PermissionDenied(_("Your role may not do this."))
     visible = approvals.visible_approvals(request.user)
-    pending = approval_rows(with_people(visible.filter(state=ApprovalState.PENDING))
+    show = request.GET.get("show", "")
+    pending = approval_rows(with_people(approvals.pending_shown(request.user, show))
                             .order_by("requested_at", "id"), request.user)
     decided = approval_rows(with_people(visible.exclude(state=ApprovalState.PENDING))
                             .order_by("-decided_at", "-id")[:DECIDED_SHOWN], request.user)
@@ -43,6 +44,7 @@ def approval_list(request):
         "pending": pending, "decided": decided, "decided_shown": DECIDED_SHOWN,
         "counts": [(ApprovalKind(kind).label, kind, count) for kind, count in counts.items()],
         "to_decide": sum(row["may_decide"] for row in pending),
+        "show": show if show in (approvals.TO_DECIDE, approvals.MINE) else "",
     })
 
 

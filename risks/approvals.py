@@ -8,23 +8,18 @@ hear of a request, the requester of its decision."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
-from inbox.services import Notice, deliver
 from quanfu.errors import RuleBroken
 from quanfu.personal_data import refuse_personal_data
-from risks import clocks, permissions
+from risks import clocks, notices, permissions
 from risks.choices import ApprovalDecision, ApprovalKind, ApprovalState, EventKind
 from risks.models import Approval, Risk, RiskEvent
 from risks.scoping import visible_risks
 from risks.transitions import APPROVAL_TRANSITIONS, RISK_TRANSITIONS, approval_applies
-
-NOTICE_KIND = "approval"
-
 
 # Who sees and decides ------------------------------------------------------------------------
 
@@ -53,6 +48,22 @@ def pending_for(user) -> QuerySet[Approval]:
     if user.role != Role.STREET_LEADER or user.area_id is None:
         return pending.none()
     return pending.filter(risk__street_id=user.area_id).exclude(requested_by=user)
+
+
+# What the approvals page lists of the pending requests (``?show=``): all the user sees,
+# those the user decides, or the user's own.
+TO_DECIDE, MINE = "to_decide", "mine"
+
+
+def pending_shown(user, show: str = "") -> QuerySet[Approval]:
+    """The pending requests the approvals page lists for ``show`` (TO_DECIDE, MINE, or
+    anything else for every pending request the user sees)."""
+    pending = visible_approvals(user).filter(state=ApprovalState.PENDING)
+    if show == TO_DECIDE:
+        return pending.filter(pk__in=pending_for(user).values("pk"))
+    if show == MINE:
+        return pending.filter(requested_by=user)
+    return pending
 
 
 def pending_count(user) -> int:
@@ -100,12 +111,7 @@ def request_approval(risk: Risk, *, kind: str, reason: str, actor, days: int | N
         RiskEvent.objects.create(risk=risk, kind=EventKind.APPROVAL, actor=actor,
                                  action="request", note=reason,
                                  changes=_event_changes(approval))
-        deliver([Notice(leader, NOTICE_KIND,
-                        _("%(code)s asks for your approval: %(kind)s")
-                        % {"code": risk.code, "kind": approval.get_kind_display()},
-                        f"approval:{approval.pk}:requested", reason,
-                        reverse("risks:approval_list"))
-                 for leader in street_leaders(risk.street_id).exclude(pk=actor.pk)])
+        notices.tell_approval_requested(approval, actor=actor, now=now)
     return approval
 
 
@@ -160,12 +166,7 @@ def decide_approval(approval: Approval, *, approve: bool, note: str = "", actor,
                                        **({"granted_days": locked.granted_days}
                                           if locked.granted_days else {}),
                                        **matter_changes))
-            deliver([Notice(locked.requested_by, NOTICE_KIND,
-                            _("%(code)s: your request “%(kind)s” was %(decision)s")
-                            % {"code": risk.code, "kind": locked.get_kind_display(),
-                               "decision": locked.get_state_display()},
-                            f"approval:{locked.pk}:decided", note,
-                            reverse("risks:risk_detail", args=[risk.pk]))])
+            notices.tell_approval_decided(locked, actor=actor, now=locked.decided_at)
 
         return APPROVAL_TRANSITIONS.run(approval, action, actor=actor, note=note, apply=apply,
                                         record_event=record, days=days)

@@ -128,7 +128,8 @@ def start_clock(risk: Risk, stage: str, now: datetime) -> StageClock:
     stop_clocks(risk, now, stages=[stage])
     yellow, red = rule_for(risk, stage)
     day = local_date(now)
-    return StageClock.objects.create(risk=risk, stage=stage, started_at=now,
+    return StageClock.objects.create(risk=risk, street_id=risk.street_id,
+                                     community_id=risk.community_id, stage=stage, started_at=now,
                                      yellow_at=end_of_working_day(day, yellow),
                                      red_at=end_of_working_day(day, red))
 
@@ -332,14 +333,17 @@ def _notify_red(now: datetime) -> int:
            f"FROM {clock} c JOIN {risk} r ON r.id = c.risk_id "
            "WHERE c.stopped_at IS NULL AND c.paused_at IS NULL AND c.flag <> %s "
            "AND c.red_at <= %s")
+    # Three arms that never meet (officers; the unit's staff; the centre's, unless the
+    # centre is the unit), so UNION ALL: no deduplication over a sweep's rows.
     recipients = (
         f"SELECT due.clock_id, u.id AS person_id FROM due JOIN {user} u "
         "ON u.area_id = due.community_id AND u.role = %s AND u.is_active "
         "WHERE due.section_id IS NULL "
-        f"UNION SELECT due.clock_id, u.id FROM due JOIN {user} u "
+        f"UNION ALL SELECT due.clock_id, u.id FROM due JOIN {user} u "
         "ON u.department_id = due.section_id AND u.role = %s AND u.is_active "
-        f"UNION SELECT due.clock_id, u.id FROM due JOIN {department} d "
+        f"UNION ALL SELECT due.clock_id, u.id FROM due JOIN {department} d "
         "ON d.street_id = due.street_id AND d.code LIKE %s "
+        "AND (due.section_id IS NULL OR d.id <> due.section_id) "
         f"JOIN {user} u ON u.department_id = d.id AND u.role = %s AND u.is_active")
     stage_label = ("CASE c.stage " + " ".join("WHEN %s THEN %s" for _stage in ClockStage)
                    + " END")

@@ -20,6 +20,7 @@ from accounts.roles import Role
 from quanfu.clock import local_midnight
 from quanfu.errors import Forbidden, RuleBroken
 from quanfu.personal_data import refuse_personal_data
+from risks import notices
 from risks.choices import EventKind, FollowUpOutcome, RiskStatus
 from risks.clocks import working_days_between
 from risks.models import FollowUp, Risk, RiskEvent
@@ -70,6 +71,8 @@ def record_follow_up(risk: Risk, *, outcome: str, note: str = "", actor) -> Foll
     risk.save_change([], now)
     RiskEvent.objects.create(risk=risk, kind=EventKind.FOLLOW_UP, actor=actor, note=note,
                              changes={"outcome": outcome}, created_at=now)
+    if outcome == FollowUpOutcome.DISSATISFIED:
+        notices.tell_dissatisfied(follow_up, actor=actor, now=now)
     return follow_up
 
 

@@ -10,7 +10,7 @@ from grids.choices import AreaKind
 from grids.scoping import spans_several_streets, visible_areas, visible_departments
 from quanfu.forms import QuickSelect
 from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Source, Tier
-from risks.filters import OPEN
+from risks.filters import OPEN, PENDING, WAITING
 from risks.flow_figures import FIGURE_LABELS, Period
 from risks.forms import (
     DUTY_LABELS,
@@ -125,6 +125,11 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
     returned = forms.ChoiceField(required=False, label=_("Returned"), choices=[
         ("", _("Returned or not")), ("true", _("Returned at least once")),
         ("false", _("Never returned"))])
+    dispatch = forms.ChoiceField(required=False, label=_("Dispatch state"), choices=[
+        ("", _("Any dispatch state")), (WAITING, _("Waiting to be dispatched")),
+        (PENDING, _("Waiting to be signed for"))])
+    mine = forms.ChoiceField(required=False, label=_("Mine"), choices=[
+        ("", _("Anyone's")), ("true", _("Mine (a duty or the lead)"))])
     source = forms.ChoiceField(required=False, label=_("Source"),
                                choices=[("", _("Any source")), *Source.choices])
     overdue = forms.ChoiceField(required=False, label=_("Overdue"), choices=[

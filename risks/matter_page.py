@@ -15,6 +15,7 @@ from risks.duplicates import suggest_duplicates
 from risks.follow_up_page import matter_follow_ups
 from risks.forms import DUTY_LABELS, EmergencyPlanForm, NoteForm, PartyForm, TransitionForm
 from risks.masking import mask_name, mask_phone
+from risks.matter_panels import MAIN, SIDE, build_matter_panels
 from risks.models import DUTY_FIELDS, EmergencyPlan, ResolutionPlan
 from risks.routing import proposed_department
 from risks.scoping import visible_risks
@@ -118,6 +119,7 @@ def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
                       .prefetch_related("revisions__revised_by", "drills__recorded_by").first())
     events = risk.events.select_related("actor").order_by("created_at", "id")
     actions = available_actions(risk, user)
+    panels = build_matter_panels(risk, user)
     return {
         "risk": risk,
         "duties": [(DUTY_LABELS[duty], getattr(risk, field))
@@ -146,6 +148,11 @@ def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
         **matter_approvals(risk, user, forms.get("approval_form")),
         "clocks": clock_rows(risk),
         **matter_follow_ups(risk, user, actions, forms.get("follow_up_form")),
+        # what the apps above the register add (risks.matter_panels)
+        "main_panels": panels.in_column(MAIN),
+        "side_panels": panels.in_column(SIDE),
+        "badge_panels": panels.with_badges,
+        "next_steps": panels.steps,
     }
 
 

@@ -433,6 +433,13 @@ class StageClock(models.Model):
 
     risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.CASCADE,
                              related_name="clocks")
+    # The matter's street and community, kept on the clock as on the matter (relinked with
+    # it): a street's or community's lights are read from the clocks alone, without
+    # joining every red clock of the city to the street's matters (bench/workbench.py).
+    street = models.ForeignKey("grids.Area", verbose_name=_("street"), on_delete=models.PROTECT,
+                               related_name="+", editable=False)
+    community = models.ForeignKey("grids.Area", verbose_name=_("community"),
+                                  on_delete=models.PROTECT, related_name="+", editable=False)
     stage = models.CharField(_("stage"), max_length=10, choices=ClockStage.choices)
     started_at = models.DateTimeField(_("started at"))
     yellow_at = models.DateTimeField(_("yellow at"))
@@ -459,6 +466,11 @@ class StageClock(models.Model):
                          condition=Q(stopped_at=None, paused_at=None) & ~Q(flag="red")),
             # a register filtered by colour: running clocks of a colour
             models.Index(fields=["flag", "risk"], name="clock_running_flag_idx",
+                         condition=Q(stopped_at=None) & ~Q(flag="")),
+            # a street's and a community's lights (dashboards, workbench, register)
+            models.Index(fields=["street", "flag", "risk"], name="clock_street_flag_idx",
+                         condition=Q(stopped_at=None) & ~Q(flag="")),
+            models.Index(fields=["community", "flag"], name="clock_community_flag_idx",
                          condition=Q(stopped_at=None) & ~Q(flag="")),
         ]
 

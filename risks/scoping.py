@@ -46,13 +46,20 @@ def register_named_on(name: str, condition: Callable[[object], Q]) -> None:
     _NAMED_ON[name] = condition
 
 
+def holds_duty_q(user, prefix: str = "") -> Q:
+    """The matters (reached through ``prefix``) on which the user holds one of the four
+    duties or is the lead official: "mine" in the register's and the warnings' filters."""
+    condition = Q(**{f"{prefix}lead_id": user.pk})
+    for field in DUTY_FIELDS.values():
+        condition |= Q(**{f"{prefix}{field}_id": user.pk})
+    return condition
+
+
 def named_on_q(user) -> Q:
     """The matters the user is named on: one of the four duties, the lead official, staff
     of the department it is owned by or dispatched to, and what the apps above register.
     Each arm is an equality on an indexed column or an uncorrelated subquery."""
-    condition = Q(lead_id=user.pk)
-    for field in DUTY_FIELDS.values():
-        condition |= Q(**{f"{field}_id": user.pk})
+    condition = holds_duty_q(user)
     if user.department_id is not None:
         condition |= (Q(department_id=user.department_id)
                       | Q(dispatched_to_id=user.department_id))

@@ -25,7 +25,7 @@ from grids.scoping import visible_areas
 from grids.services import move_subtree, rosters_on
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
 from quanfu.personal_data import mask_personal_data, refuse_personal_data
-from risks import clocks, permissions
+from risks import clocks, notices, permissions
 from risks.approvals import mark_used
 from risks.choices import (
     Action,
@@ -45,6 +45,7 @@ from risks.models import (
     Risk,
     RiskCodeCounter,
     RiskEvent,
+    StageClock,
 )
 from risks.transitions import RISK_TRANSITIONS, next_tier, usable_approval
 
@@ -189,8 +190,12 @@ def relink_matters_under(area: Area) -> int:
     columns = ["street_id", "community_id", "grid_id"][:max(len(ancestors) - 1, 0)]
     if not columns:
         return 0
+    links = dict(zip(columns, ancestors, strict=False))
     matters = Risk.objects.filter(area__path__startswith=area.path)
-    return matters.update(**dict(zip(columns, ancestors, strict=False)))
+    clock_links = {column: value for column, value in links.items() if column != "grid_id"}
+    if clock_links:  # the clocks keep their matter's street and community
+        StageClock.objects.filter(risk__area__path__startswith=area.path).update(**clock_links)
+    return matters.update(**links)
 
 
 @transaction.atomic
@@ -333,6 +338,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         party.risk = risk
         party.save()
         _party_added_event(party, actor).save()
+    notices.tell_reported(risk, actor=actor, now=now)
     suggestions = suggest_duplicates(area=area, category=category, title=risk.title,
                                      description=risk.description, exclude_id=risk.pk,
                                      seen_by=actor) if suggest else []
@@ -404,6 +410,7 @@ def report_risks_in_bulk(*, actor, reports: list[dict]) -> list[Risk]:
                         f"{len(parties)} parties",
                  changes={"matters": len(risks), "first_code": codes[0],
                           "last_code": codes[-1], "parties": len(parties)})
+    notices.tell_reported_together(risks, actor=actor, now=now)
     return risks
 
 
@@ -482,13 +489,18 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
     plain = {}
     for field in changed:
         if field in duty_by_field:
-            _event(risk, EventKind.DUTY_CHANGED, actor, changes={
+            event = _event(risk, EventKind.DUTY_CHANGED, actor, changes={
                 "duty": duty_by_field[field],
                 "from": _display(old[field]), "to": _display(changed[field])})
+            notices.tell_named(risk, field, changed[field], actor=actor, event=event,
+                               now=risk.updated_at)
         else:
             plain[field] = [_display(old[field]), _display(changed[field])]
     if plain:
-        _event(risk, EventKind.EDITED, actor, changes=plain)
+        event = _event(risk, EventKind.EDITED, actor, changes=plain)
+        if "lead" in changed:
+            notices.tell_named(risk, "lead", changed["lead"], actor=actor, event=event,
+                               now=risk.updated_at)
     return risk
 
 
@@ -590,8 +602,11 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
         # the stages' clocks start and stop with the action (a resume says what it shifted)
         changes.update(clocks.on_transition(locked, transition.action, from_status,
                                             before["now"]))
-        _event(locked, transition.event_kind, actor, action=transition.action,
-               from_status=from_status, to_status=locked.status, note=note, changes=changes)
+        event = _event(locked, transition.event_kind, actor, action=transition.action,
+                       from_status=from_status, to_status=locked.status, note=note,
+                       changes=changes)
+        notices.tell_transition(locked, transition.action, actor=actor, event=event,
+                                section=before["section"], now=before["now"])
 
     return RISK_TRANSITIONS.run(risk, action, actor=actor, note=note, version=version,
                                 apply=apply, record_event=record, department=department,

@@ -46,6 +46,8 @@ LABELS = {
     "days": _("Working days asked"),
     "granted_days": _("Working days granted"),
     "feedback_due": _("Feedback due"),
+    "feedback": _("Feedback given"),
+    "on_time": _("Within T+2"),
     "paused": _("Clocks paused"),
     "paused_since": _("Paused since"),
     "resumed": _("Clocks resumed"),

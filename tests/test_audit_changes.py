@@ -205,7 +205,7 @@ def test_the_audited_models_are_the_documented_list():
         "supervision.supervisiongroup", "supervision.inspection", "supervision.finding",
         "supervision.evidence", "supervision.notice", "supervision.listedsupervision",
         "supervision.campaign", "supervision.campaigntask", "supervision.campaignmatter",
-        "rhythm.calendarday", "rhythm.riskwarning", "rhythm.dailycheck",
+        "rhythm.calendarday", "rhythm.calendaryear", "rhythm.riskwarning", "rhythm.dailycheck",
         "rhythm.dailycheckitem", "rhythm.zeroreport", "rhythm.workinstruction",
         "rhythm.instructionrecipient",
     }

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from audit.choices import AuditAction
 from audit.models import AuditEntry
 from audit.origin import Origin
-from audit.services import record_event
+from audit.services import record_event, record_model_change
 from quanfu.navigation import items_for
 
 LIST_URL = reverse("audit:entry_list")
@@ -186,3 +186,37 @@ def test_the_export_has_the_filtered_entries_and_is_itself_recorded(client, lead
     recorded = AuditEntry.objects.filter(action=AuditAction.EXPORT, target="audit-log").get()
     assert (recorded.actor, recorded.ip_address) == (leader, "10.7.7.7")
     assert recorded.detail == "rows=2 filters=action=export"
+
+
+def test_changed_fields_read_in_words_with_names_labels_and_local_times(
+        client, leader, officer_a, report):
+    """Not ``status: reported → verified`` or ``approved_by: — → 2``: the field's name, the
+    choice's label, the person's name, the moment in local time, 是/否."""
+    matter = report(officer_a)
+    record_model_change(AuditAction.UPDATE, matter, changes={
+        "status": {"old": "reported", "new": "verified"},
+        "lead": {"old": None, "new": str(leader.pk)},
+        "due_on": {"old": "2026-10-09", "new": "2026-10-12"},
+        "closed_at": {"old": None, "new": "2026-10-09T23:59:59+08:00"},
+    })
+    client.force_login(leader)
+    page = client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "状态：已上报 → 已核实" in page
+    assert f"包案领导：— → {leader.display_name}" in page
+    assert "2026-10-09 23:59" in page and "T23:59:59" not in page
+    assert "status:" not in page and "lead:" not in page
+
+
+def test_the_page_names_the_people_of_its_changes_in_one_query(client, leader, officer_a,
+                                                                report):
+    matter = report(officer_a)
+    client.force_login(leader)
+    client.get(LIST_URL)
+    with CaptureQueriesContext(connection) as one:
+        client.get(LIST_URL)
+    for _ in range(5):
+        record_model_change(AuditAction.UPDATE, matter, changes={
+            "lead": {"old": str(officer_a.pk), "new": str(leader.pk)}})
+    with CaptureQueriesContext(connection) as many:
+        client.get(LIST_URL)
+    assert len(many) <= len(one) + 1  # the people the changes name, read at once

@@ -73,6 +73,7 @@ PAGES = {
     # site ----------------------------------------------------------------------------------
     "home": ((), EVERYONE),
     "health": ((), (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "favicon": ((), (301, 301, 301, 301, 301, 301, 301, 301, 301, 301)),  # to the static file
     # accounts ------------------------------------------------------------------------------
     "accounts:login": ((), (200, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "accounts:logout": ((), (405, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
@@ -81,6 +82,7 @@ PAGES = {
     "accounts:second_factor_verify": ((), (LOGIN, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "accounts:second_factor_enrol": ((), (LOGIN, 403, 403, 403, 403, 403, 200, 200, 403, 200)),
     "accounts:second_factor_remove": ((), NOT_ALLOWED),
+    "accounts:notice_preferences": ((), NOT_ALLOWED),
     # grids ---------------------------------------------------------------------------------
     "grids:area_list": ((), EVERYONE),
     "grids:area_detail": (("area",), IN_A),
@@ -219,6 +221,11 @@ PAGES = {
     "api:department-detail": (("department",), (401, 200, 200, 200, 200, 200, 200, 404, 200, 200)),
     "api:person-list": ((), API_EVERYONE),
     "api:person-detail": (("person",), (401, 404, 200, 404, 200, 200, 200, 404, 200, 200)),
+    # the caller's own inbox: the world's notice is the officer of A's, nobody else's
+    "api:notice-list": ((), API_EVERYONE),
+    "api:notice-detail": (("message",), (401, 404, 200, 404, 404, 404, 404, 404, 404, 404)),
+    "api:notice-read": (("message",), API_NOT_ALLOWED),
+    "api:notice-read-all": ((), API_NOT_ALLOWED),
     "api:category-list": ((), API_EVERYONE),
     "api:category-detail": (("category",), API_EVERYONE),
     "api:clock-rule-list": ((), API_EVERYONE),
@@ -260,6 +267,8 @@ PAGES = {
     "api:warning-feedback": (("warning",), API_NOT_ALLOWED),
     # 月统: the readers of the monthly statistics page, and API clients
     "api:statistics-monthly": ((), (401, 403, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # the caller's workbench (an API client's is an empty list)
+    "api:me-todo": ((), API_EVERYONE),
     "api:supervision-finding-list": ((), API_EVERYONE),
     "api:supervision-finding-detail":
         (("finding",), (401, 404, 200, 404, 200, 200, 200, 404, 200, 200)),
@@ -277,6 +286,7 @@ UNSAFE = {
     "accounts:second_factor_verify": {"POST": SIGNED_IN},
     "accounts:second_factor_enrol": {"POST": (LOGIN, 403, 403, 403, 403, 403, OK, OK, 403, OK)},
     "accounts:second_factor_remove": {"POST": SIGNED_IN},
+    "accounts:notice_preferences": {"POST": SIGNED_IN},
     "inbox:message_open": {"POST": (LOGIN, 404, OK, 404, 404, 404, 404, 404, 404, 404)},
     "inbox:mark_all_read": {"POST": SIGNED_IN},
     "risks:risk_bulk": {"POST": (LOGIN, 403, OK, OK, OK, 403, OK, OK, 403, OK)},
@@ -337,6 +347,8 @@ UNSAFE = {
     "supervision:campaign_link": {"POST": (LOGIN, 403, OK, OK, OK, 403, OK, OK, 403, OK)},
     "supervision:task_report": {"POST": (LOGIN, 404, OK, 404, 403, 403, OK, 404, 403, OK)},
     "supervision:campaign_unlink": {"POST": MATTER_HANDLERS},
+    "api:notice-read": {"POST": (401, 404, OK, 404, 404, 404, 404, 404, 404, 404)},
+    "api:notice-read-all": {"POST": API_SIGNED_IN},
     "api:risk-list": {"POST": API_SIGNED_IN},
     "api:risk-detail": {"PUT": API_NOT_ALLOWED, "PATCH": API_SCOPED},
     "api:risk-notes": {"POST": API_SCOPED},
@@ -361,6 +373,7 @@ UNSAFE = {
     "api:whistle-call-report": {"POST": API_SCOPED},
     "api:warning-list": {"POST": API_SIGNED_IN},
     "api:warning-feedback": {"POST": API_SCOPED},
+    "api:me-todo": {"POST": API_NOT_ALLOWED},
 }
 
 
@@ -454,7 +467,10 @@ ADMIN_MODELS = {
     "supervision.campaignmatter": (200, 403, 200, 200, 403),
     "audit.auditentry": (200, 403, 200, 200, 403),
     "inbox.message": (200, 200, 200, 200, 200),
+    "inbox.chatrobot": (200, 200, 302, 302, 302),
+    "inbox.chatdelivery": (200, 403, 302, 302, 403),  # read only: written by the worker
     "rhythm.calendarday": (200, 200, 200, 200, 200),
+    "rhythm.calendaryear": (200, 200, 200, 200, 200),  # change: read-only view
     "rhythm.riskwarning": (200, 403, 200, 200, 403),
     "rhythm.dailycheck": (200, 403, 200, 200, 403),
     "rhythm.zeroreport": (200, 403, 200, 200, 403),

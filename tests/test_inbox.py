@@ -1,6 +1,7 @@
 """The in-app inbox: notices arrive once, are counted in the header, and stay private."""
 
 from django.core import mail
+from django.urls import reverse
 
 from inbox.models import Message
 from inbox.services import Notice, deliver, notify, unread_count
@@ -60,3 +61,23 @@ def test_a_link_to_another_site_is_not_followed(client, street, officer_a):
                      link="https://evil.example/", email=False)[0]
     client.force_login(officer_a)
     assert client.post(f"/inbox/{message.pk}/open/")["Location"] == "/inbox/"
+
+
+def test_the_inbox_folds_repeats_of_one_kind_about_one_matter_into_a_line_with_a_count(
+        client, street, officer_a):
+    for number in range(3):
+        notify([officer_a], kind="warning_issued", title=f"预警{number}", key=f"w:{number}",
+               link="/risks/7/")
+    notify([officer_a], kind="warning_issued", title="另一事项", key="w:other",
+           link="/risks/8/")
+    notify([officer_a], kind="export_ready", title="导出完成", key="e:1")
+    client.force_login(officer_a)
+    page = client.get(reverse("inbox:message_list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    lines = page.context["page_obj"].object_list
+    assert [(line["message"].title, line["count"]) for line in lines] == [
+        ("导出完成", 1), ("另一事项", 1), ("预警2", 3)]
+    assert "共 3 条" in page.content.decode()
+    newest = lines[2]["message"]
+    client.post(reverse("inbox:message_open", args=[newest.pk]))
+    assert Message.objects.filter(link="/risks/7/", read_at__isnull=True).count() == 0
+    assert Message.objects.filter(link="/risks/8/", read_at__isnull=True).count() == 1

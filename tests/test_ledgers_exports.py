@@ -491,3 +491,16 @@ def test_cells_are_written_safe_local_and_without_empty_text(leader, street):
     assert row[3].value is None and row[4].value is None
     assert row[5].value == datetime(2026, 3, 5, 9, 30, 15)
     assert row[6].value == datetime(2026, 4, 1)
+
+
+def test_an_exported_ledger_prints_on_a4_landscape_with_its_title_scope_and_exporter(
+        client, officer_a, matter_a):
+    client.force_login(officer_a)
+    sheet = read_sheet(client.get(export_url("disputes")))
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page
+    assert "台账" in sheet.oddHeader.center.text
+    assert sheet.oddHeader.right.text == officer_a.area.name
+    assert "导出人" in sheet.oddFooter.left.text and "&P" in sheet.oddFooter.right.text

@@ -332,9 +332,10 @@ def test_owners_are_told_of_their_action_items_on_approval(leader, officer_a, se
     services.add_action_item(meeting, actor=leader, item=meeting.items.get(), title="政策解释",
                              owner=officer_a, owner_department=street.department,
                              deadline=timezone.localdate() + timedelta(days=7))
-    assert not Message.objects.exists()  # not in force while a draft
+    told = Message.objects.filter(kind="action_item")  # (the escalation told the centre)
+    assert not told.exists()  # not in force while a draft
     services.approve_meeting(meeting, actor=leader)
-    assert set(Message.objects.values_list("recipient__username", flat=True)) == {
+    assert set(told.values_list("recipient__username", flat=True)) == {
         "officer_a", "staff_pingan"}
 
 

@@ -53,10 +53,11 @@ def test_each_role_has_its_home_page(client, request, persona, guidance):
     assert guidance in response.content.decode()
 
 
-def test_home_counts_the_areas_in_scope(client, street, officer_a):
-    client.force_login(officer_a)
+def test_the_administrators_home_counts_the_areas_in_scope(client, street, superuser):
+    # the other roles' home is their workbench (tests/test_workbench.py)
+    client.force_login(superuser)
     counts = client.get(reverse("home")).context["area_counts"]
-    assert counts == {"community": 1, "grid": 2, "microgrid": 1}
+    assert counts == {"street": 2, "community": 3, "grid": 3, "microgrid": 2}
 
 
 def test_navigation_shows_each_role_what_it_can_use(client, street, officer_a, leader,

@@ -280,6 +280,17 @@ def test_a_red_matter_of_no_section_tells_the_community_officers(
         "officer_a", "colleague_a", "staff_pingan"}
 
 
+def test_a_red_matter_dispatched_to_the_centre_tells_its_staff_once(
+        report, officer_a, street, centre_staff, moment):
+    moment(at(date(2026, 6, 1)))
+    risk = services.verify_risk(report(officer_a), actor=officer_a)
+    services.transition_risk(risk, Action.DISPATCH, actor=officer_a,
+                             department=street.department)
+    clocks.sweep_clocks(at(date(2026, 6, 4), 9))  # sign-in past its 2 working days
+    assert list(Message.objects.filter(kind="clock_red")
+                .values_list("recipient__username", flat=True)) == ["staff_pingan"]
+
+
 def test_the_sweep_costs_the_same_queries_whatever_the_number_of_clocks(
         ready, officer_a, moment, django_assert_num_queries, django_assert_max_num_queries):
     one, *three = [ready("high") for _ in range(4)]

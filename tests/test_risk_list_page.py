@@ -132,6 +132,17 @@ def test_level_ordering_puts_high_first(client, officer_a, report, grid_worker_a
     assert [risk.level for risk in risks] == ["high", "medium", "low"]
 
 
+def test_status_ordering_follows_a_matters_life(client, officer_a, report, grid_worker_a1):
+    reported = report(grid_worker_a1, title="刚上报")
+    verified = services.verify_risk(report(grid_worker_a1, title="已核实"), actor=officer_a)
+    services.reject_risk(report(grid_worker_a1, title="核实无风险"), actor=officer_a,
+                         note="现场核实不存在该情况。")
+    client.force_login(officer_a)
+    risks = client.get(LIST_URL, {"ordering": "status", "status": ""}).context["risks"]
+    assert [risk.pk for risk in risks][:2] == [reported.pk, verified.pk]
+    assert risks[len(risks) - 1].status == "invalid"  # not between "closed" and "reported"
+
+
 def test_pagination_keeps_the_filters(client, officer_a, report, grid_worker_a1,
                                       monkeypatch):
     monkeypatch.setattr(RiskListView, "paginate_by", 2)

@@ -461,6 +461,21 @@ def test_moving_a_community_to_another_street_moves_its_matters(report, grid_wor
     assert visible_risks(other_street_leader).filter(pk=risk.pk).exists()
 
 
+def test_a_matters_clocks_move_with_it_to_another_community_and_street(
+        report, grid_worker_a1, officer_a, street):
+    from risks.models import StageClock
+
+    risk = services.verify_risk(report(grid_worker_a1, area=street.micro_a1), actor=officer_a)
+    services.transition_risk(risk, "dispatch", actor=officer_a, department=street.department)
+    clock = StageClock.objects.get(risk=risk, stage="accept", stopped_at=None)
+    assert (clock.street, clock.community) == (street.street, street.community_a)
+    services.move_area(street.grid_a1, street.community_b)
+    assert StageClock.objects.get(pk=clock.pk).community == street.community_b
+    services.move_area(street.community_b, street.other_street)
+    moved = StageClock.objects.get(pk=clock.pk)
+    assert (moved.street, moved.community) == (street.other_street, street.community_b)
+
+
 def test_moving_an_area_writes_one_audit_entry_for_its_matters(report, grid_worker_a1,
                                                                 superuser, street):
     from audit.models import AuditEntry
@@ -512,6 +527,7 @@ def test_reporting_a_matter_costs_a_bounded_number_of_queries(report, officer_a,
                                                               django_assert_max_num_queries):
     report(officer_a)  # the year's code counter exists from here on
     # scope roots are cached on the user; area check, roster, code counter (update +
-    # read), insert, event, duplicate candidates, and savepoints
-    with django_assert_max_num_queries(12):
+    # read), insert, event, the officers' notice (one INSERT … SELECT), duplicate
+    # candidates, and savepoints
+    with django_assert_max_num_queries(13):
         report(officer_a)

@@ -30,3 +30,18 @@ def test_a_pause_and_a_resume_read_as_words(ready_to_start, officer_a, leader):
     assert {"申请审批", "审批通过", "中止计时", "恢复计时"} <= set(titles), titles
     assert not [label for label in labels if A_KEY.match(str(label))], labels
     assert "办理" in values  # the paused stage by its name, not "handle"
+
+
+def test_a_warning_and_its_feedback_read_as_words(ready_to_start, officer_a, leader):
+    from rhythm import services as rhythm_services  # tests stand above every layer
+
+    risk = ready_to_start(title="物业费用纠纷")
+    warning = rhythm_services.issue_warning(risk, actor=leader, content="请于两日内反馈进展。")
+    rhythm_services.record_feedback(warning, actor=officer_a, content="已约谈双方。")
+    with translation.override("zh-hans"):
+        entries = timeline_entries(RiskEvent.objects.filter(risk=risk).order_by("created_at",
+                                                                                 "id"))
+        changes = [(str(change.label), change.new) for entry in entries
+                   for change in entry.changes]
+    assert ("已反馈", "是") in changes and ("T+2 内反馈", "是") in changes, changes
+    assert not [label for label, _value in changes if A_KEY.match(label)], changes

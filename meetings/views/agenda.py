@@ -16,6 +16,7 @@ from meetings.models import MeetingItem
 from meetings.scoping import get_meeting_for_user, visible_action_items
 from meetings.views.common import meeting_url
 from quanfu.refusals import refusal_as_message, refusal_on_form
+from risks.matter_panels import matter_page_url, returns_to_matter
 from risks.scoping import visible_risks
 
 
@@ -55,6 +56,13 @@ def agenda_add(request, pk):
                            .filter(pk=data["action_item"]).first())
             if action_item is None:
                 raise Http404("No such action item.")
+        if risk is not None and returns_to_matter(request):
+            # put on the agenda from the matter's page: back there, a refusal said on it
+            with refusal_as_message(request):
+                services.add_agenda_item(meeting, actor=request.user, risk=risk)
+                messages.success(request, _("Put on the agenda of %(meeting)s.")
+                                 % {"meeting": meeting})
+            return redirect(matter_page_url(risk.pk, "meetings"))
         # the matter and the action item are hidden fields: their refusals go above the form
         with refusal_on_form(form, {"risk": None, "action_item": None}):
             services.add_agenda_item(meeting, actor=request.user, risk=risk,

@@ -20,6 +20,7 @@ from meetings.scoping import get_whistle_call_for_user, visible_whistle_calls
 from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from risks.choices import OPEN_STATUSES
+from risks.matter_panels import matter_page_url, returns_to_matter
 from risks.scoping import visible_risks
 
 
@@ -73,8 +74,12 @@ def whistle_create(request):
         with refusal_on_form(form):
             call = services.blow_whistle(risk, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Whistle blown: the departments have been told."))
+            if returns_to_matter(request):
+                return redirect(matter_page_url(risk.pk, "whistles"))
             return redirect("meetings:whistle_detail", call.pk)
-    return render(request, "meetings/whistle_form.html", {"risk": risk, "form": form})
+    return render(request, "meetings/whistle_form.html", {
+        "risk": risk, "form": form,
+        "back_to_matter": matter_page_url(risk.pk) if returns_to_matter(request) else ""})
 
 
 @never_cache

@@ -1,13 +1,12 @@
 from django import template
 from django.utils import timezone
 
-from rhythm.calendar import years_without_data
+from rhythm.calendar import years_to_complete
 
 register = template.Library()
 
 
 @register.simple_tag
 def calendar_years_missing() -> list[int]:
-    """This year and next, if the official calendar has no data for them yet."""
-    year = timezone.localdate().year
-    return years_without_data([year, year + 1])
+    """This year and (from 1 November) next, unless their schedule is marked complete."""
+    return years_to_complete(timezone.localdate())

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
+from risks.matter_panels import matter_page_url, returns_to_matter
+from risks.scoping import visible_risks
 from supervision import permissions, services
 from supervision.choices import ListingGrade, ListingStatus
 from supervision.dashboards import GRADE_RANK
@@ -44,13 +46,24 @@ class ListingListView(ScopedListView):
         return context
 
 
+def chosen_matter_code(user, value: str) -> str:
+    """``?risk=`` names the matter by its id (a matter's page) or by its code; the form
+    takes the code. An id outside the scope gives nothing, as if missing."""
+    value = value.strip()
+    if value.isdigit() and len(value) < 19:
+        return visible_risks(user).filter(pk=int(value)).values_list("code", flat=True).first() \
+            or ""
+    return value
+
+
 @login_required
 def listing_create(request):
     user = request.user
     require(user, permissions.LIST)
     initial = {}
     if request.GET.get("risk"):
-        initial = {"target": ListingForm.MATTER, "risk": request.GET["risk"]}
+        initial = {"target": ListingForm.MATTER,
+                   "risk": chosen_matter_code(user, request.GET["risk"])}
     elif request.GET.get("community"):
         initial = {"target": ListingForm.COMMUNITY, "community": request.GET["community"]}
     form = ListingForm(request.POST or None, user=user, initial=initial)
@@ -58,8 +71,14 @@ def listing_create(request):
         with refusal_on_form(form):
             listing = services.list_for_supervision(actor=user, **form.service_arguments())
             messages.success(request, _("Listed for supervision; the community has been told."))
+            if listing.risk_id and returns_to_matter(request):
+                return redirect(matter_page_url(listing.risk_id, "supervision"))
             return redirect("supervision:listing_detail", listing.pk)
-    return render(request, "supervision/listing_form.html", {"form": form},
+    back = ""
+    if returns_to_matter(request) and initial.get("risk") and request.GET["risk"].isdigit():
+        back = matter_page_url(request.GET["risk"])
+    return render(request, "supervision/listing_form.html",
+                  {"form": form, "back_to_matter": back},
                   status=400 if form.errors else 200)
 
 
