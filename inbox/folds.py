@@ -1,6 +1,6 @@
 """The inbox page folds repeats: the notices of one kind about one page (three warnings
 on the same matter, a clock's yellow then red) read as one line with a count. A notice
-without a link stands alone."""
+without a link stands alone, and so does a burst digest (it counts what it stands for)."""
 
 from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, When
 from django.db.models.functions import Cast
@@ -11,7 +11,8 @@ from inbox.models import Message
 def folded_lines(messages: QuerySet) -> QuerySet:
     """One row per (kind, link) of ``messages``, newest first: ``last_id`` (the newest
     notice, whose title the line shows), ``count``, ``unread`` and ``newest``."""
-    return (messages.annotate(fold=Case(When(link="", then=Cast("id", CharField())),
+    alone = Q(link="") | Q(folded__gt=0)  # a digest already stands for its notices
+    return (messages.annotate(fold=Case(When(alone, then=Cast("id", CharField())),
                                         default=F("link"), output_field=CharField()))
             .order_by().values("kind", "fold")
             .annotate(last_id=Max("id"), count=Count("id"), newest=Max("created_at"),
@@ -30,7 +31,7 @@ def attach_messages(lines) -> list[dict]:
 
 def same_fold(message: Message) -> QuerySet:
     """The notices a line stands for: of the same person, kind and link."""
-    if not message.link:
+    if not message.link or message.folded:
         return Message.objects.filter(pk=message.pk)
     return Message.objects.filter(recipient_id=message.recipient_id, kind=message.kind,
                                   link=message.link)

@@ -1,5 +1,7 @@
 """The in-app inbox: notices arrive once, are counted in the header, and stay private."""
 
+import uuid
+
 from django.core import mail
 from django.urls import reverse
 
@@ -81,3 +83,16 @@ def test_the_inbox_folds_repeats_of_one_kind_about_one_matter_into_a_line_with_a
     client.post(reverse("inbox:message_open", args=[newest.pk]))
     assert Message.objects.filter(link="/risks/7/", read_at__isnull=True).count() == 0
     assert Message.objects.filter(link="/risks/8/", read_at__isnull=True).count() == 1
+
+
+def test_a_burst_digest_is_not_folded_with_the_notices_before_it(client, street, officer_a):
+    for number in range(2):
+        notify([officer_a], kind="approval", title=f"审批{number}", key=f"a:{number}",
+               link="/risks/approvals/")
+    Message.objects.create(recipient=officer_a, kind="approval", title="本小时另有 16 条通知：审批",
+                           link="/risks/approvals/", dedupe_key="digest:approval:1",
+                           batch=uuid.uuid4(), folded=16)
+    client.force_login(officer_a)
+    lines = client.get(reverse("inbox:message_list")).context["page_obj"].object_list
+    assert sorted((line["message"].title, line["count"]) for line in lines) == [
+        ("审批1", 2), ("本小时另有 16 条通知：审批", 1)]
