@@ -85,7 +85,7 @@ class ApiToken(models.Model):
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     key_prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)

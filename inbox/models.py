@@ -18,10 +18,10 @@ class Message(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
-    dedupe_key = models.CharField(max_length=200)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200)
     # The delivery that wrote the row: tells which rows a bulk insert really created
     # when others already existed (ON CONFLICT DO NOTHING keeps the older row's batch).
-    batch = models.UUIDField(editable=False, db_index=True)
+    batch = models.UUIDField(_("delivery batch"), editable=False, db_index=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # E-mail outbox: set when the e-mail copy was handed to the mail server.

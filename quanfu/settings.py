@@ -51,8 +51,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_otp",  # Authentication: the second factor (accounts.second_factor)
-    "django_otp.plugins.otp_totp",
-    "axes",  # Authentication: login throttling and lock-out (accounts.lockout)
+    "accounts.third_party_apps.TotpConfig",  # django_otp.plugins.otp_totp, named in Chinese
+    "accounts.third_party_apps.AxesConfig",  # Authentication: django-axes, login throttling and
+    # lock-out (accounts.lockout)
     "quanfu",
     "accounts",
     "grids",

@@ -73,7 +73,7 @@ class RiskWarning(models.Model):
                                     related_name="+")
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     # The issue notice went out (an outbox flag: the sweep delivers what was missed).
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("warning")

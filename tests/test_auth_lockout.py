@@ -56,7 +56,8 @@ def test_the_fifth_wrong_password_locks_and_says_until_when(client, officer_a):
     # Shown rounded up to the minute, so that trying again at the time shown works.
     rounded_up = (until + timedelta(seconds=59, microseconds=999999)).replace(second=0,
                                                                              microsecond=0)
-    shown = date_format(timezone.localtime(rounded_up), "H:i")
+    local = timezone.localtime(rounded_up)  # with its date when it falls on another day
+    shown = date_format(local, "H:i" if local.date() == timezone.localdate() else "Y-m-d H:i")
     assert f"Logging in is blocked until {shown}" in content
     newest = AccessAttempt.objects.latest("attempt_time").attempt_time
     assert timedelta(minutes=15) <= until - newest < timedelta(minutes=16)
