@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.choices import AuditAction
 from audit.model_changes import audited_models
@@ -34,9 +35,11 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     model = django_filters.ChoiceFilter(field_name="model_label", choices=record_type_choices,
                                         label=_("Record type"))
     object_id = django_filters.CharFilter(field_name="object_id", label=_("Record id"))
-    since = django_filters.DateFilter(method="filter_since", label=_("From"),
+    since = django_filters.DateFilter(method="filter_since",
+                                      label=pgettext_lazy("date range", "From"),
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(method="filter_until", label=_("To"),
+    until = django_filters.DateFilter(method="filter_until",
+                                      label=pgettext_lazy("date range", "To"),
                                       widget=forms.DateInput(attrs={"type": "date"}))
     ip = django_filters.CharFilter(method="filter_ip", label=_("IP address"))
     q = django_filters.CharFilter(method="filter_text", label=_("Text"))
