@@ -61,6 +61,7 @@ OPEN = ("reported", "verified", "resolving")
 TITLES = ["邻里噪音纠纷", "物业费用争议", "拖欠农民工工资", "房屋漏水纠纷", "停车位纠纷",
           "征地拆迁补偿争议", "商铺租赁纠纷", "家庭矛盾", "网络谣言", "企业拖欠员工工资",
           "高空坠物隐患", "监护照料缺失", "非法集资线索", "电动车违规充电", "装修扰民"]
+RESOLVED_NOTE = "已化解，当事人签字确认"
 NOTES = ["已电话回访当事人", "网格员入户走访", "社区调解委员会介入", "协调物业召开座谈",
          "当事人情绪稳定", "已报街道综治中心", "持续跟踪中"]
 DEPARTMENTS = [("zzb", "综治办"), ("xfb", "信访办"), ("sfs", "司法所"), ("cgk", "城管科"),
@@ -354,7 +355,7 @@ class Generator:
                     departments = self.departments_of[street_id]
                     department_id = departments[int(random_value() * len(departments))]
                 closed_at = updated if status in ("closed", "invalid") else None
-                note = "已化解，当事人签字确认" if status == "closed" else (
+                note = RESOLVED_NOTE if status == "closed" else (
                     "经核实不属于风险隐患" if status == "invalid" else "")
                 due_on = (created + timedelta(days=30)).date() if status in OPEN else None
                 lead = self.leader_of[street_id] if tier != "community" else None
@@ -414,6 +415,8 @@ class Generator:
                     if index == len(kinds) - 1 and kind == "transition":
                         moment = updated
                     note = NOTES[int(random_value() * len(NOTES))] if kind == "note" else ""
+                    if action == "resolve":  # a resolution says how (the transition's rule)
+                        note = RESOLVED_NOTE
                     yield (event_id, kind, action, source, target, "{}", note, moment,
                            officer, matter_id)
                     event_id += 1

@@ -48,6 +48,9 @@ class Transition:
     # preconditions on the record alone that decide whether the action is offered at all
     # (a button shown), checked first when it is taken; ``checks`` may need the input
     offered_if: tuple[Check, ...] = ()
+    # preconditions on the record alone under which the action is still offered but refused
+    # until they are met (a page shows it disabled with the refusal as its reason)
+    ready_if: tuple[Check, ...] = ()
     checks: tuple[Check, ...] = ()
     note_required: bool = False
     note_message: str = ""  # the refusal when the note is missing (default: give a reason)
@@ -101,10 +104,27 @@ class TransitionTable:
         return getattr(record, self.field)
 
     def allows(self, record, action, actor) -> bool:
-        """Is ``action`` offered to ``actor`` on ``record`` now: the state, the role and the
-        ``offered_if`` preconditions (the rest the runner checks and explains)?"""
+        """May ``actor`` take ``action`` on ``record`` now: the state, the role and the
+        ``offered_if`` and ``ready_if`` preconditions (the rest, which needs the input, the
+        runner checks and explains)?"""
         transition = self.by_action.get(action)
-        if transition is None or self.state_of(record) not in transition.sources:
+        return (transition is not None and self._offered(transition, record, actor)
+                and self.refusal(transition, record, actor) is None)
+
+    def available(self, record, actor) -> list[str]:
+        return [transition.action for transition in self.transitions
+                if self.allows(record, transition.action, actor)]
+
+    def offers(self, record, actor) -> list[tuple[str, str | None]]:
+        """The actions offered to ``actor`` on ``record`` now, in the table's order, each
+        with the refusal it would meet (``ready_if``: a missing plan, an approval not yet
+        given), or None when it may be taken."""
+        return [(transition.action, self.refusal(transition, record, actor))
+                for transition in self.transitions
+                if self._offered(transition, record, actor)]
+
+    def _offered(self, transition, record, actor) -> bool:
+        if self.state_of(record) not in transition.sources:
             return False
         try:
             if not transition.who(actor, record):
@@ -115,9 +135,14 @@ class TransitionTable:
             return False
         return True
 
-    def available(self, record, actor) -> list[str]:
-        return [transition.action for transition in self.transitions
-                if self.allows(record, transition.action, actor)]
+    @staticmethod
+    def refusal(transition, record, actor) -> str | None:
+        try:
+            for check in transition.ready_if:
+                check(record, actor)
+        except (Forbidden, RuleBroken) as refused:
+            return str(refused.message)
+        return None
 
     def reachable_states(self) -> set:
         return {state for transition in self.transitions for state in transition.targets()}
@@ -150,7 +175,7 @@ class TransitionTable:
             raise RuleBroken(transition.note_message or _("Give a reason in the note."),
                              field="note")
         refuse_personal_data(note=note)
-        for check in (*transition.offered_if, *transition.checks):
+        for check in (*transition.offered_if, *transition.ready_if, *transition.checks):
             check(record, actor, **context)
         return transition
 
@@ -235,8 +260,8 @@ class TransitionTable:
                                    for source in in_order(transition.target))
             else:
                 target = f"`{transition.target}`" if transition.target else "(unchanged)"
-            checks = ", ".join(check.__name__ for check in (*transition.offered_if,
-                                                            *transition.checks)) or "—"
+            checks = ", ".join(check.__name__ for check in (
+                *transition.offered_if, *transition.ready_if, *transition.checks)) or "—"
             lines.append(
                 f"| `{transition.action}` | {sources or '—'} | {target} | "
                 f"{transition.who_label or 'anyone who may see it'} | "

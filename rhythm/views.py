@@ -11,15 +11,27 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -75,13 +87,30 @@ def _warning_deadline(warning):
     return None if warning.status == WarningStatus.ANSWERED else warning.feedback_due
 
 
+def _status_as_of(now):
+    """A warning's status as the page tells it: one left open past its deadline is overdue
+    already, though the sweep (every 15 minutes, or not at all on a site without its
+    worker) has not marked it yet; the cards, the filter, the order and the rows' badges
+    all use this, so that "逾期 N" counts the rows that say "逾期 N 天"."""
+    return Case(When(status=WarningStatus.OPEN, feedback_due__lt=now,
+                     then=Value(WarningStatus.OVERDUE.value)),
+                default=F("status"), output_field=CharField())
+
+
+class WarningPageFilterSet(WarningFilterSet):
+    """The API's filters, with the status as the page tells it (see _status_as_of)."""
+
+    status = django_filters.ChoiceFilter(choices=WarningStatus.choices,
+                                         label=gettext_lazy("Status"), field_name="shown_status")
+
+
 class WarningListView(ScopedListView):
     """The warnings of the matters in the user's scope: overdue first, then those awaiting
     feedback by their deadline, then the answered ones; counts by status above. A fixed
     number of queries for any page size (the calendar is read once for the page)."""
 
     template_name = "rhythm/warning_list.html"
-    filterset_class = WarningFilterSet
+    filterset_class = WarningPageFilterSet
     context_object_name = "warnings"
     paginate_by = 50
 
@@ -91,10 +120,11 @@ class WarningListView(ScopedListView):
         return super().dispatch(request, *args, **kwargs)
 
     def visible_queryset(self, user):
-        pressing_first = Case(When(status=WarningStatus.OVERDUE, then=Value(0)),
-                              When(status=WarningStatus.OPEN, then=Value(1)),
+        pressing_first = Case(When(shown_status=WarningStatus.OVERDUE, then=Value(0)),
+                              When(shown_status=WarningStatus.OPEN, then=Value(1)),
                               default=Value(2), output_field=IntegerField())
-        return (visible_warnings(user)
+        self.now = timezone.now()  # one moment for the rows, their order and the cards
+        return (visible_warnings(user).annotate(shown_status=_status_as_of(self.now))
                 .select_related("risk", "risk__community", "issued_by")
                 .order_by(pressing_first, "feedback_due", "-id"))
 
@@ -108,10 +138,14 @@ class WarningListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        rows = attach_days_left(context["warnings"], _warning_deadline)
+        now = self.now
+        # each row carries ``shown_status``: an open warning past its deadline reads as
+        # overdue, as the cards count it, before the sweep has marked it (nothing saved)
+        rows = attach_days_left(context["warnings"], _warning_deadline, now)
         context["warnings"] = context["object_list"] = rows
-        counts = dict(visible_warnings(user).order_by().values_list("status")
-                      .annotate(total=Count("id")))
+        counts = dict(visible_warnings(user).order_by()
+                      .annotate(shown_status=_status_as_of(now))
+                      .values_list("shown_status").annotate(total=Count("id")))
         context["status_counts"] = [
             {"status": status, "label": status.label, "count": counts.get(status, 0)}
             for status in (WarningStatus.OVERDUE, WarningStatus.OPEN, WarningStatus.ANSWERED)]

@@ -19,7 +19,6 @@ from risks.matter_panels import MAIN, SIDE, build_matter_panels
 from risks.models import DUTY_FIELDS, EmergencyPlan, ResolutionPlan
 from risks.routing import proposed_department
 from risks.scoping import visible_risks
-from risks.services import available_actions
 from risks.timeline import timeline_entries
 from risks.transitions import RISK_TRANSITIONS
 
@@ -59,21 +58,48 @@ def scoped_suggestions(suggestions, user) -> list[tuple]:
     return [(candidate, score) for candidate, score in suggestions if candidate.pk in visible]
 
 
-def action_buttons(risk, actions: list[str]) -> list[dict]:
-    """The actions the user may take now, each with its form: those that need a note
-    (reject, 销号, reopen, 升级, deescalate) ask for it in a dialog."""
-    buttons = []
-    for action in actions:
-        button = {"action": action, "label": Action(action).label,
-                  "needs_note": RISK_TRANSITIONS[action].note_required,
-                  "form": TransitionForm(initial={"action": action, "version": risk.version},
-                                         auto_id=f"id_{action}_%s")}
-        if action == Action.DISPATCH:  # a dialog to choose the section, its own proposed
+# The next step of a matter's life, first offered first: the page's primary action.
+LIFE_STEPS = (Action.VERIFY, Action.ACCEPT, Action.START, Action.RESOLVE, Action.CLOSE,
+              Action.REOPEN)
+# The other actions in the order the page shows them after it; voiding (作废) ends the
+# matter and stands apart, at the end, as a destructive action.
+OTHER_STEPS = (Action.DISPATCH, Action.CONFIRM_GRADE, Action.RESUME, Action.ESCALATE,
+               Action.DEESCALATE, Action.REWORK, Action.RETURN, Action.REOPEN)
+DESTRUCTIVE = (Action.REJECT,)
+READ_ONLY_STATUSES = (RiskStatus.CLOSED, RiskStatus.INVALID)
+
+
+def action_buttons(risk, offers: list[tuple[str, str | None]]) -> dict:
+    """The actions offered to the user now (RISK_TRANSITIONS.offers), grouped as the page
+    shows them: the primary one (the matter's next step), the others, the destructive
+    ones apart. An action whose precondition is not met yet (a missing emergency plan, the
+    resolver's own write-off) carries its refusal as ``reason`` and is shown disabled.
+    Those that need a note (reject, 销号, 标记已化解, reopen, 升级 …) ask for it in a dialog."""
+    refusals = dict(offers)
+    primary = next((action for action in LIFE_STEPS if action in refusals), None)
+    others = [action for action in OTHER_STEPS if action in refusals and action != primary]
+    destructive = [action for action in DESTRUCTIVE if action in refusals]
+    placed = {primary, *others, *destructive}
+    others += [action for action, _reason in offers if action not in placed]
+
+    def button(action) -> dict:
+        entry = {"action": action, "label": Action(action).label, "reason": refusals[action],
+                 "needs_note": RISK_TRANSITIONS[action].note_required,
+                 "form": TransitionForm(initial={"action": action, "version": risk.version},
+                                        auto_id=f"id_{action}_%s")}
+        if action == Action.DISPATCH and entry["reason"] is None:  # choose the section
             proposed = proposed_department(risk)
-            button.update(needs_dialog=True, proposed=proposed.pk if proposed else None,
-                          departments=Department.objects.filter(street_id=risk.street_id))
-        button.setdefault("needs_dialog", button["needs_note"])
-        buttons.append(button)
+            entry.update(needs_dialog=True, proposed=proposed.pk if proposed else None,
+                         departments=Department.objects.filter(street_id=risk.street_id))
+        entry.setdefault("needs_dialog", entry["needs_note"])
+        return entry
+
+    buttons = {"primary": button(primary) if primary else None,
+               "others": [button(action) for action in others],
+               "destructive": [button(action) for action in destructive]}
+    buttons["all"] = [entry for entry in (buttons["primary"], *buttons["others"],
+                                          *buttons["destructive"]) if entry]
+    buttons["blocked"] = [entry for entry in buttons["all"] if entry["reason"]]
     return buttons
 
 
@@ -99,15 +125,18 @@ def emergency_plan_revisions(plan) -> list[dict]:
             for revision in sorted(plan.revisions.all(), key=lambda row: -row.revision)]
 
 
-def failed_action(form, actions: list[str]) -> dict | None:
+def failed_action(form, offers: list[tuple[str, str | None]]) -> dict | None:
     """A refused action comes back above the buttons with its note as typed and the
-    reason next to it; it can be sent again if it is still possible."""
+    reason next to it; it can be sent again if it is still possible (while a precondition
+    is still missing the note is kept and the button stays disabled)."""
     if form is None:
         return None
     action = form.data.get("action", "")
+    refusals = dict(offers)
     return {"form": form, "action": action,
             "label": Action(action).label if action in Action.values else "",
-            "still_available": action in actions}
+            "still_available": action in refusals,
+            "blocked": action in refusals and refusals[action] is not None}
 
 
 def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
@@ -118,8 +147,11 @@ def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
     emergency_plan = (EmergencyPlan.objects.filter(risk=risk)
                       .prefetch_related("revisions__revised_by", "drills__recorded_by").first())
     events = risk.events.select_related("actor").order_by("created_at", "id")
-    actions = available_actions(risk, user)
+    offers = RISK_TRANSITIONS.offers(risk, user)
+    actions = [action for action, reason in offers if reason is None]
     panels = build_matter_panels(risk, user)
+    # a written-off or void matter is kept as it was: only reopening it changes it
+    read_only = risk.status in READ_ONLY_STATUSES
     return {
         "risk": risk,
         "duties": [(DUTY_LABELS[duty], getattr(risk, field))
@@ -127,17 +159,18 @@ def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
         "parties": party_rows(risk.parties.all(), unmasked=unmasked),
         "parties_unmasked": unmasked,
         "may_unmask": permissions.may_unmask(user),
-        "may_edit": may[permissions.EDIT] or may[permissions.ASSIGN],
-        "may_note": may[permissions.NOTE],
-        "may_party": may[permissions.PARTY],
-        "may_plan": may[permissions.PLAN],
+        "read_only": read_only,
+        "may_edit": not read_only and (may[permissions.EDIT] or may[permissions.ASSIGN]),
+        "may_note": not read_only and may[permissions.NOTE],
+        "may_party": not read_only and may[permissions.PARTY],
+        "may_plan": not read_only and may[permissions.PLAN],
         "may_link": Action.REJECT in actions,
         "plan": ResolutionPlan.objects.filter(risk=risk).select_related("owner").first(),
         "emergency_plan": emergency_plan,
         "emergency_plan_revisions": emergency_plan_revisions(emergency_plan),
         "timeline": timeline_entries(events),
-        "actions": action_buttons(risk, actions),
-        "failed_action": failed_action(forms.get("transition_form"), actions),
+        "actions": action_buttons(risk, offers),
+        "failed_action": failed_action(forms.get("transition_form"), offers),
         "note_form": forms.get("note_form") or NoteForm(),
         "party_form": forms.get("party_form") or PartyForm(),
         "suggestions": (visible_suggestions(risk, user)

@@ -464,13 +464,10 @@ class StageClock(models.Model):
                          condition=Q(stopped_at=None, paused_at=None, flag="")),
             models.Index(fields=["red_at"], name="clock_turns_red_idx",
                          condition=Q(stopped_at=None, paused_at=None) & ~Q(flag="red")),
-            # a register filtered by colour: running clocks of a colour
-            models.Index(fields=["flag", "risk"], name="clock_running_flag_idx",
-                         condition=Q(stopped_at=None) & ~Q(flag="")),
-            # a street's and a community's lights (dashboards, workbench, register)
+            # a street's lights (the register's clock= filter, dashboards, workbench).
+            # One index on the flag: each is written again by every colour change, and the
+            # first sweep after an outage turns hundreds of thousands (bench/city.py).
             models.Index(fields=["street", "flag", "risk"], name="clock_street_flag_idx",
-                         condition=Q(stopped_at=None) & ~Q(flag="")),
-            models.Index(fields=["community", "flag"], name="clock_community_flag_idx",
                          condition=Q(stopped_at=None) & ~Q(flag="")),
         ]
 

@@ -106,13 +106,11 @@ def voider(actor, risk) -> bool:
     return True
 
 
-def not_the_resolver(actor, risk) -> bool:
+def not_the_resolver(risk, actor, **context) -> None:
     """Verification by someone else (解决一个销号一个): whoever resolved it does not write it
     off; another person checks and closes it or sends it back."""
-    permissions.require(actor, Action.CLOSE, risk)
     if risk.resolved_by_id is not None and risk.resolved_by_id == actor.pk:
         raise Forbidden(_("You resolved this matter: someone else verifies and writes it off."))
-    return True
 
 
 def staff_of_the_dispatched_section(actor, risk) -> bool:
@@ -269,12 +267,13 @@ RISK_TRANSITIONS = TransitionTable(
                    "only the street's centre and street leaders", note_required=True),
         transition(Action.START, frozenset({S.VERIFIED}), S.RESOLVING,
                    who=may(Action.START), who_label=HANDLERS,
-                   checks=(graded_with_four_duties,)),
+                   ready_if=(graded_with_four_duties,)),
         transition(Action.RESOLVE, frozenset({S.RESOLVING}), S.RESOLVED,
-                   who=may(Action.RESOLVE), who_label=HANDLERS),
+                   who=may(Action.RESOLVE), who_label=HANDLERS, note_required=True,
+                   note_message=gettext_lazy("Say how it was resolved in the note.")),
         transition(Action.CLOSE, frozenset({S.RESOLVED}), S.CLOSED,
-                   who=not_the_resolver, who_label=HANDLERS + ", not the person who resolved it",
-                   note_required=True, checks=(write_off_approved_if_high,),
+                   who=may(Action.CLOSE), who_label=HANDLERS + ", not the person who resolved it",
+                   note_required=True, ready_if=(not_the_resolver, write_off_approved_if_high),
                    note_message=gettext_lazy("Writing off needs a resolution note.")),
         transition(Action.REWORK, frozenset({S.RESOLVED}), S.RESOLVING,
                    who=may(Action.REWORK), who_label=HANDLERS, note_required=True),

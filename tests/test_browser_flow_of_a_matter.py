@@ -125,7 +125,7 @@ def test_a_matter_flows_between_the_community_the_centre_and_a_section(
     page.wait_for_selector("[data-testid=clock-accept][data-state=done]")
     press(page, "start")
     page.wait_for_selector("[data-testid=badges] [data-status=resolving]")
-    press(page, "resolve")
+    with_note(page, "resolve", "已协调企业支付拖欠工资，当事人签字确认。")
     page.wait_for_selector("[data-testid=badges] [data-status=resolved]")
     # its own write-off is not offered, and refused when sent anyway
     assert page.locator("[data-testid=action-close]").count() == 0
@@ -157,7 +157,7 @@ def high_resolved(ready_to_start, officer_a, colleague_a):
                                  duties="社区疏导，物业加固", measures="设置警戒线",
                                  supplies="警戒带")
     risk = services.start_risk(risk, actor=officer_a)
-    return services.resolve_risk(risk, actor=colleague_a)
+    return services.resolve_risk(risk, actor=colleague_a, note="已上门调解，双方达成协议。")
 
 
 def test_a_high_level_write_off_waits_for_the_leaders_approval(page, high_resolved,
@@ -165,9 +165,10 @@ def test_a_high_level_write_off_waits_for_the_leaders_approval(page, high_resolv
     matter_url = f"/risks/{high_resolved.pk}/"
     as_user(page, "officer_a")
     page.goto(matter_url)
-    # without the approval the write-off is refused, naming the approval
-    with_note(page, "close", "围墙已加固，回访业主无异议。")
-    page.wait_for_selector("[data-testid=failed-action]")
+    # without the approval the write-off is shown disabled, naming the approval
+    assert page.locator("[data-testid=action-close]").count() == 0
+    assert page.locator("button[data-testid=blocked-close][disabled]").count() == 1
+    assert "审批" in page.text_content("[data-testid=blocked-close-reason]")
     assert status_of(high_resolved) == RiskStatus.RESOLVED
     page.click("[data-testid=request-write_off]")
     page.wait_for_selector("#approval-dialog-write_off.show")

@@ -113,10 +113,16 @@ def test_a_matter_goes_from_report_to_write_off(phone, page, street, grid_worker
     page.wait_for_selector("[data-testid=emergency-plan] dl")
 
     press(page, "start", RiskStatus.RESOLVING)
-    press(page, "resolve", RiskStatus.RESOLVED)
-    # whoever resolved it does not write it off (解决一个销号一个); a colleague verifies it
-    # and, the matter being high-level, asks the leader's approval
+    page.click("[data-testid=action-resolve]")  # resolving says how, in a dialog
+    page.wait_for_selector("#action-dialog-resolve.show")
+    page.fill("#id_resolve_note", "经调解双方达成协议，已回访确认。")
+    page.click("[data-testid=confirm-resolve]")
+    page.wait_for_selector(f"[data-testid=badges] [data-status={RiskStatus.RESOLVED}]")
+    # whoever resolved it does not write it off (解决一个销号一个): shown disabled, with
+    # why; a colleague verifies it and, the matter being high-level, asks the leader's
+    # approval
     assert page.locator("[data-testid=action-close]").count() == 0
+    assert page.locator("button[data-testid=blocked-close][disabled]").count() == 1
     approval = request_approval(Risk.objects.get(pk=risk.pk), kind="write_off",
                                 reason="回访核实已化解，申请销号。", actor=colleague_a)
     decide_approval(approval, approve=True, note="同意销号。", actor=leader)

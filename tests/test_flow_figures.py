@@ -59,7 +59,7 @@ def flow(ready_to_start, report, officer_a, colleague_a, officer_b, leader, soci
     on_time = act(on_time, Action.DISPATCH, actor=officer_a, department=social)
     on_time = act(on_time, Action.ACCEPT, actor=social_staff)
     on_time = services.start_risk(on_time, actor=social_staff)
-    on_time = services.resolve_risk(on_time, actor=social_staff)
+    on_time = services.resolve_risk(on_time, actor=social_staff, note="已上门调解，双方达成协议。")
     on_time = act(on_time, Action.REWORK, actor=colleague_a, note="协议未履行")
     StageClock.objects.filter(risk=on_time, stopped_at=None).update(flag=ClockFlag.RED)
 

@@ -112,7 +112,7 @@ def test_demo_files_the_finished_matters_once(officer_a, ready_to_start, street)
     from risks import services as risk_services
 
     risk = risk_services.start_risk(ready_to_start(), actor=officer_a)
-    risk_services.resolve_risk(risk, actor=officer_a)
+    risk_services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     assert load_archive_files(street.street) == 1
     assert load_archive_files(street.street) == 0
     assert ArchiveFile.objects.get().documents[0] == "registration"

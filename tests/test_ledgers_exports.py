@@ -196,7 +196,7 @@ def test_progress_ledger_rates_against_targets(client, leader, officer_a, collea
                                                ready_to_start):
     risk = ready_to_start("medium")
     risk = risk_services.start_risk(risk, actor=officer_a)
-    risk = risk_services.resolve_risk(risk, actor=officer_a)
+    risk = risk_services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     risk_services.close_risk(risk, actor=colleague_a, note="双方达成调解协议")
     ready_to_start("medium", title="另一件中风险事项")
     client.force_login(leader)

@@ -144,7 +144,7 @@ def matter(report, officer_a, roster_a1):
 @pytest.fixture
 def resolved(ready_to_start, officer_a):
     risk = risk_services.start_risk(ready_to_start(title="车位纠纷"), actor=officer_a)
-    return risk_services.resolve_risk(risk, actor=officer_a)
+    return risk_services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
 
 
 @pytest.fixture

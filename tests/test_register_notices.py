@@ -246,7 +246,7 @@ def test_a_leader_who_asks_is_not_told_of_their_own_request(ready_to_start, lead
 @pytest.fixture
 def written_off(ready_to_start, officer_a, colleague_a):
     risk = services.start_risk(ready_to_start(), actor=officer_a)
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     risk = services.close_risk(risk, actor=colleague_a, note="双方达成调解协议，已履行。")
     Message.objects.all().delete()
     return risk

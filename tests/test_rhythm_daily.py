@@ -157,7 +157,8 @@ def test_monthly_rates_against_the_targets(ready_to_start, officer_a, colleague_
     high = ready_to_start(level="high")
     save_emergency_plan(high, actor=officer_a, start_criteria="a", stop_criteria="b",
                         command="c", duties="d", measures="e", supplies="f")
-    high = resolve_risk(start_risk(high, actor=officer_a), actor=officer_a)
+    high = resolve_risk(start_risk(high, actor=officer_a), actor=officer_a,
+                        note="已上门调解，双方达成协议。")
     write_off_with_approval(high, requester=colleague_a, leader=leader, note="销号")
     ready_to_start(level="low")
     rows = snapshots.monthly_rows(street.street, snapshots.month_start(timezone.localdate()))

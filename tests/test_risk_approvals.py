@@ -43,7 +43,7 @@ def started(ready_to_start, officer_a):
 @pytest.fixture
 def resolved_high(started, officer_a):
     """A high-level matter resolved by officer_a: someone else verifies and writes it off."""
-    return services.resolve_risk(started("high"), actor=officer_a)
+    return services.resolve_risk(started("high"), actor=officer_a, note="已调解，双方签字确认。")
 
 
 def state(risk):
@@ -115,7 +115,7 @@ def test_write_off_requested_approved_then_closed_once(resolved_high, officer_a,
     assert Approval.objects.get(pk=body["id"]).used_at is not None
     # used once: reopened and resolved again, the matter needs a new approval
     risk = services.reopen_risk(fresh(resolved_high), actor=colleague_a, note="当事人再次反映")
-    services.resolve_risk(risk, actor=officer_a)
+    services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     assert close(api, colleague_a, resolved_high).status_code == 400
 
 
@@ -133,7 +133,7 @@ def test_a_rework_voids_an_approved_write_off(resolved_high, officer_a, colleagu
     approvals.decide_approval(approval, approve=True, actor=leader)
     risk = services.transition_risk(fresh(resolved_high), "rework", actor=colleague_a,
                                     note="现场核查仍有渗漏")
-    services.resolve_risk(risk, actor=officer_a)
+    services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     before = state(resolved_high)
     response = close(api, colleague_a, resolved_high)
     assert response.status_code == 400 and "approval" in response.json()
@@ -198,7 +198,7 @@ def test_every_kind_can_be_denied_and_nothing_else_changes(started, officer_a, c
                                                            leader, api, kind, more):
     risk = started("high", due_on=date(2026, 12, 30))
     if kind == "write_off":
-        risk = services.resolve_risk(risk, actor=officer_a)
+        risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     response = ask(api, colleague_a, risk, kind, **more)
     assert response.status_code == 201, response.content
     matter_before = Risk.objects.filter(pk=risk.pk).values("level", "due_on", "status").get()

@@ -150,12 +150,12 @@ def test_handling_runs_through_returns_and_verification_follows_resolution(
     risk = services.transition_risk(risk, Action.ACCEPT, actor=social_staff)
     risk = services.start_risk(risk, actor=officer_a)
     assert running(risk, ClockStage.HANDLE) == handle  # starting does not restart it
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     assert stages_running(risk) == {ClockStage.VERIFY}
     risk = services.transition_risk(risk, Action.REWORK, actor=colleague_a, note="回访发现未解决")
     assert stages_running(risk) == {ClockStage.HANDLE}
     assert running(risk, ClockStage.HANDLE) != handle  # a new handling clock
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     risk = services.close_risk(risk, actor=colleague_a, note="双方达成协议，已履行。")
     assert stages_running(risk) == set()
     assert StageClock.objects.filter(risk=risk, stage=ClockStage.HANDLE).count() == 2
@@ -463,7 +463,7 @@ def test_filters_by_clock_colour_and_running_stage(report, ready, officer_a,
 def test_status_of_a_closed_matter_keeps_its_clocks_done(ready, officer_a,
                                                         colleague_a, api):
     risk = services.start_risk(ready("medium"), actor=officer_a)
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     risk = services.close_risk(risk, actor=colleague_a, note="已化解")
     assert risk.status == RiskStatus.CLOSED
     api.force_authenticate(officer_a)

@@ -130,7 +130,7 @@ def test_only_officers_and_the_centre_dispatch(wages, social, social_staff, sect
 def test_rework_sends_a_resolved_matter_back_with_a_reason(ready_to_start, officer_a,
                                                            colleague_a):
     risk = services.start_risk(ready_to_start(), actor=officer_a)
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     assert risk.resolved_by == officer_a
     with pytest.raises(RuleBroken):
         services.transition_risk(risk, Action.REWORK, actor=colleague_a, note="")

@@ -31,7 +31,7 @@ def written_off(ready_to_start, officer_a, colleague_a):
     def _write_off(**fields):
         risk = ready_to_start(**fields)
         risk = services.start_risk(risk, actor=officer_a)
-        risk = services.resolve_risk(risk, actor=officer_a)
+        risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
         return services.close_risk(risk, actor=colleague_a, note="双方达成调解协议，已履行。")
 
     return _write_off

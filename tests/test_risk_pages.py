@@ -170,7 +170,7 @@ def test_close_writes_off_with_the_resolution_note(client, officer_a, colleague_
                                                   ready_to_start, roster_a1):
     risk = ready_to_start()
     risk = services.start_risk(risk, actor=officer_a)
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     client.force_login(colleague_a)
     content = client.get(detail_url(risk)).content.decode()
     assert 'data-bs-target="#action-dialog-close"' in content

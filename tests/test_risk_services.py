@@ -202,7 +202,7 @@ def test_fields_outside_the_contract_cannot_be_edited(report, officer_a):
 
 def test_written_off_matter_cannot_be_edited(ready_to_start, officer_a, colleague_a):
     risk = services.resolve_risk(services.start_risk(ready_to_start(), actor=officer_a),
-                                 actor=officer_a)
+                                 actor=officer_a, note="已上门调解，双方达成协议。")
     risk = services.close_risk(risk, actor=colleague_a, note="销号")
     with pytest.raises(RuleBroken):
         services.update_risk(risk, actor=officer_a, version=risk.version,

@@ -59,7 +59,7 @@ def risk_in(report, officer_a, colleague_a, roster_a1, street):
         risk = services.start_risk(risk, actor=officer_a)
         if status == S.RESOLVING:
             return risk
-        risk = services.resolve_risk(risk, actor=colleague_a)
+        risk = services.resolve_risk(risk, actor=colleague_a, note="已上门调解，双方达成协议。")
         if status == S.RESOLVED:
             return risk
         return services.close_risk(risk, actor=officer_a, note="双方和解，予以销号")
@@ -155,7 +155,7 @@ def test_high_level_start_requires_a_lead_and_an_emergency_plan(report, officer_
 
 def test_close_requires_resolution_note(ready_to_start, officer_a, colleague_a):
     risk = services.resolve_risk(services.start_risk(ready_to_start(), actor=officer_a),
-                                 actor=officer_a)
+                                 actor=officer_a, note="已上门调解，双方达成协议。")
     with pytest.raises(RuleBroken) as error:
         services.close_risk(risk, actor=colleague_a, note="   ")
     assert error.value.field == "note"
@@ -166,7 +166,7 @@ def test_close_requires_resolution_note(ready_to_start, officer_a, colleague_a):
 
 def test_reopen_clears_the_write_off_time(ready_to_start, officer_a, colleague_a):
     risk = services.resolve_risk(services.start_risk(ready_to_start(), actor=officer_a),
-                                 actor=officer_a)
+                                 actor=officer_a, note="已上门调解，双方达成协议。")
     risk = services.close_risk(risk, actor=colleague_a, note="销号")
     reopened = services.reopen_risk(risk, actor=officer_a, note="当事人再次反映")
     assert (reopened.status, reopened.closed_at) == (S.RESOLVING, None)
@@ -253,7 +253,7 @@ def test_rework_clears_the_resolver_so_the_next_resolution_is_checked_again(
     risk = services.transition_risk(risk, Action.REWORK, actor=officer_a,
                                     note="回访发现协议未履行", version=risk.version)
     assert (risk.status, risk.resolved_by, risk.reworks) == (S.RESOLVING, None, 1)
-    risk = services.resolve_risk(risk, actor=officer_a)
+    risk = services.resolve_risk(risk, actor=officer_a, note="已上门调解，双方达成协议。")
     with pytest.raises(Forbidden):
         services.close_risk(risk, actor=officer_a, note="销号")
     assert services.close_risk(risk, actor=colleague_a, note="销号").status == S.CLOSED

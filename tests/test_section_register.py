@@ -11,6 +11,7 @@ from quanfu.errors import Forbidden
 from risks import services
 from risks.choices import Action, RiskStatus, Tier
 from risks.models import Risk, RiskEvent
+from risks.transitions import RISK_TRANSITIONS
 from tests.meetings_helpers import second_department
 
 LIST_URL = reverse("risks:risk_list")
@@ -74,8 +75,11 @@ def test_section_staff_act_only_on_their_departments_matters(api, street, report
 
 def test_the_owning_section_still_handles_its_matter(owned_by_urban, urban):
     _department, staff = urban
-    offered = set(services.available_actions(owned_by_urban, staff))
-    assert {Action.START, Action.REJECT, Action.ESCALATE} <= offered
+    offered = dict(RISK_TRANSITIONS.offers(owned_by_urban, staff))
+    assert {Action.START, Action.REJECT, Action.ESCALATE} <= set(offered)
+    # starting waits for the grade and the four persons, and says so
+    assert offered[Action.START] and Action.START not in services.available_actions(
+        owned_by_urban, staff)
     services.add_note(owned_by_urban, actor=staff, note="已约谈双方")
 
 

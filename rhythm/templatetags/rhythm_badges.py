@@ -36,7 +36,10 @@ def _status_badge(classes: dict, choices, status: str):
 
 @register.simple_tag
 def warning_status_badge(warning):
-    return _status_badge(WARNING_STATUS_CLASSES, WarningStatus, warning.status)
+    """The status a list shows (``shown_status``: overdue once past the deadline, before
+    the sweep marks it), else the stored one."""
+    status = getattr(warning, "shown_status", None) or warning.status
+    return _status_badge(WARNING_STATUS_CLASSES, WarningStatus, status)
 
 
 @register.simple_tag

@@ -298,7 +298,9 @@ def clock_lights(community_ids: list[int]) -> dict[str, int]:
     once under each), as the register's ``clock=`` filter finds them: one grouped query."""
     counts = {row["flag"]: row["count"] for row in StageClock.objects
               .filter(stopped_at=None, flag__in=[ClockFlag.RED, ClockFlag.YELLOW],
-                      community_id__in=community_ids)
+                      # their streets' lights (clock_street_flag_idx), then these communities
+                      street_id__in=Area.objects.filter(pk__in=community_ids)
+                      .values("parent_id"), community_id__in=community_ids)
               .values("flag").annotate(count=Count("risk_id", distinct=True)).order_by()}
     return {flag: counts.get(flag, 0) for flag in (ClockFlag.RED, ClockFlag.YELLOW)}
 
