@@ -31,9 +31,10 @@ def start_of(day) -> datetime | None:
 
 class AuditEntryFilterSet(django_filters.FilterSet):
     who = django_filters.CharFilter(field_name="username", label=_("Who (user name)"))
-    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"),
+                                         empty_label=_("All"))
     model = django_filters.ChoiceFilter(field_name="model_label", choices=record_type_choices,
-                                        label=_("Record type"))
+                                        label=_("Record type"), empty_label=_("All"))
     object_id = django_filters.CharFilter(field_name="object_id", label=_("Record id"))
     since = django_filters.DateFilter(method="filter_since",
                                       label=pgettext_lazy("date range", "From"),

@@ -220,3 +220,10 @@ def test_the_page_names_the_people_of_its_changes_in_one_query(client, leader, o
     with CaptureQueriesContext(connection) as many:
         client.get(LIST_URL)
     assert len(many) <= len(one) + 1  # the people the changes name, read at once
+
+
+def test_the_filters_offer_all_instead_of_dashes(client, leader, log):
+    client.force_login(leader)
+    page = client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "---------" not in page and '<option value="" selected>全部</option>' in page
+    assert "起始日期" in page and "截止日期" in page and "主送" not in page
