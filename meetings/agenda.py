@@ -10,13 +10,24 @@ deescalate event); one that never moved has been at the community since it was f
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from meetings.choices import MeetingStatus
 from meetings.models import ActionItem, Meeting, MeetingItem
 from meetings.overdue import overdue_action_items
 from risks.choices import OPEN_STATUSES, Action, EventKind
+from risks.filters import LEVEL_RANK
 from risks.models import Risk, RiskEvent
 from risks.scoping import visible_risks
 
@@ -28,6 +39,15 @@ def arrival_at_tier():
         action__in=[Action.ESCALATE, Action.DEESCALATE],
     ).order_by("-created_at", "-id").values("created_at")[:1]
     return Coalesce(Subquery(moves), F("discovered_at"))
+
+
+def last_move():
+    """The action by which each matter reached the tier it is at (escalate or deescalate;
+    None when it never moved): an expression over Risk."""
+    return Subquery(RiskEvent.objects.filter(
+        risk=OuterRef("pk"), kind=EventKind.TRANSITION,
+        action__in=[Action.ESCALATE, Action.DEESCALATE],
+    ).order_by("-created_at", "-id").values("action")[:1])
 
 
 def with_arrival(queryset: QuerySet[Risk]) -> QuerySet[Risk]:
@@ -68,7 +88,13 @@ def propose_agenda(meeting: Meeting, user) -> AgendaProposal:
     if meeting.status != MeetingStatus.DRAFT:
         return AgendaProposal()
     matters = (matters_awaiting_discussion(user, meeting.tier, meeting.area)
-               .select_related("area", "category").order_by("arrived_at", "id"))
+               .annotate(level_rank=LEVEL_RANK, last_move=last_move())
+               .annotate(escalated_last=Case(When(last_move=Action.ESCALATE, then=Value(0)),
+                                             default=Value(1), output_field=IntegerField()))
+               .select_related("area", "category")
+               # the gravest first; of a level, what was escalated to this tier before
+               # what was sent down or found here; then the longest waiting
+               .order_by("level_rank", "escalated_last", "arrived_at", "id"))
     on_this_meeting = MeetingItem.objects.filter(meeting=meeting,
                                                  reviewed_action__isnull=False)
     action_items = (overdue_action_items_of(user, meeting.tier, meeting.area)

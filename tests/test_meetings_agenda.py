@@ -186,3 +186,21 @@ def test_saving_a_rule_again_changes_its_days(leader, street):
         services.save_escalation_rule(actor=leader, street=street.street, tier=Tier.STREET,
                                       level=RiskLevel.HIGH, days=days)
     assert list(EscalationRule.objects.values_list("days", flat=True)) == [5]
+
+
+def test_the_gravest_escalated_matter_heads_the_proposed_agenda(officer_a, leader,
+                                                                 ready_to_start):
+    """Ranked by level, then how it came (escalated here before sent down), then age: a
+    high-level matter escalated today comes before an older medium one and a high one
+    sent down from the district."""
+    medium = escalated(resolving(ready_to_start, officer_a, level=RiskLevel.MEDIUM,
+                                 title="较早上报的中风险事项"), officer_a)
+    sent_down = escalated(escalated(ready_to_start(level=RiskLevel.HIGH, title="区里退回的事项"),
+                                    officer_a), leader)
+    from risks import services as risk_services  # tests stand above every layer
+
+    sent_down = risk_services.deescalate_risk(sent_down, actor=leader, note="由街道继续化解。")
+    high = escalated(ready_to_start(level=RiskLevel.HIGH, title="今日上报的高风险事项"),
+                     officer_a)
+    assert proposed(hold(leader, Tier.STREET), leader) == [high.code, sent_down.code,
+                                                           medium.code]
