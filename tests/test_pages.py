@@ -42,7 +42,7 @@ def test_logout_is_a_post_and_ends_the_session(client, street, officer_a):
     ("officer_a", "四个责任人"),
     ("section_staff", "本科室"),
     ("leader", "各社区"),
-    ("supervisor_a", "只读"),
+    ("supervisor_a", "记录督导检查和发现的问题"),  # what they do, not "read-only"
     ("superuser", "管理后台"),
 ])
 def test_each_role_has_its_home_page(client, request, persona, guidance):
