@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -51,9 +51,12 @@ class ChangeWords:
                             wanted[field.related_model].add(value)
         self.names = {}
         for related, ids in wanted.items():
-            keys = [related._meta.pk.to_python(value) for value in ids
-                    if str(value).isdigit() or not isinstance(related._meta.pk,
-                                                               models.AutoField)]
+            keys = []
+            for value in ids:
+                try:
+                    keys.append(related._meta.pk.to_python(value))
+                except ValidationError:  # a value no key can be: shown as it is
+                    continue
             found = related._default_manager.in_bulk(keys)
             self.names[related] = {str(pk): _name_of(record) for pk, record in found.items()}
 

@@ -36,12 +36,11 @@ def deliver(notices: Iterable[Notice], *, email: bool = True, fetch: bool = True
     """
     batch = uuid.uuid4()
     no_email_needed = None if email else timezone.now()
-    rows, people, seen = [], {}, set()
+    rows, seen = [], set()
     for notice in notices:
         if notice.recipient is None or (notice.recipient.pk, notice.key) in seen:
             continue
         seen.add((notice.recipient.pk, notice.key))
-        people[notice.recipient.pk] = notice.recipient
         rows.append(Message(recipient_id=notice.recipient.pk, kind=notice.kind,
                             title=notice.title[:200], body=notice.body, link=notice.link,
                             dedupe_key=notice.key[:200], batch=batch,
@@ -124,11 +123,13 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
             # deduplicated and counted in memory: with the default 4 MB it spills to disk
             # (bench/city.py, the first sweep after an outage). Until the sweep commits.
             cursor.execute(f"SET LOCAL work_mem = '{SET_BASED_WORK_MEM}'")
+        # INSERT first, the WITH inside (as notify_people): Python's sqlite3 counts the
+        # rows written only for a statement that starts as one.
         cursor.execute(
-            f"WITH {notices.ctes}, "
-            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
             f"INSERT INTO {Message._meta.db_table} (recipient_id, kind, title, body, link, "
             "dedupe_key, created_at, batch) "
+            f"WITH {notices.ctes}, "
+            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
             "SELECT person_id, kind, title, '', link, dedupe_key, %s, %s FROM ("
             f"SELECT recipients.person_id, {notices.item} "
             "FROM recipients JOIN counted ON counted.person_id = recipients.person_id "
