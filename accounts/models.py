@@ -36,6 +36,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # 科室负责人: with the street's leaders, the only people a matter's lead (包案领导) may be
+    is_department_head = models.BooleanField(
+        _("head of department"), default=False,
+        help_text=_("Heads a section of the street office; may be named a matter's lead."))
 
     class Meta:
         verbose_name = _("user")
@@ -64,6 +68,8 @@ class User(AbstractUser):
             }
         if self.role in ROLES_NEEDING_DEPARTMENT and self.department_id is None:
             errors["department"] = _("Section staff need a department.")
+        if self.is_department_head and self.role != Role.SECTION_STAFF:
+            errors["is_department_head"] = _("Only section staff head a department.")
         if errors:
             raise ValidationError(errors)
 
