@@ -267,12 +267,14 @@ class Generator:
                 self.officers_of.setdefault(area_id, []).append(user_id)
             elif role == "grid_worker":
                 self.worker_of[area_id] = user_id
+            # each generated section has one person, who heads it
             rows.append((user_id, password, False, username, "", "", "", False, True, self.now,
-                         name, role, area_id, department_id))
+                         name, role, area_id, department_id, role == "section_staff"))
         self.report.counts["users"] = copy_rows(
             cursor, "accounts_user",
             ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
-             "is_staff", "is_active", "date_joined", "name", "role", "area_id", "department_id"],
+             "is_staff", "is_active", "date_joined", "name", "role", "area_id", "department_id",
+             "is_department_head"],
             rows)
 
     # Matters --------------------------------------------------------------------------

@@ -56,13 +56,18 @@ class RiskWarning(models.Model):
     """A warning (预警) on a graded matter. The responsible unit must feed back by the end
     of the second working day after the day of issue (T+2) or it is overdue."""
 
+    # The foreign keys have no index of their own (db_index=False): a matter's warnings
+    # are read through warning_risk_status_idx, nobody lists warnings by who issued or
+    # answered them, and each index is written again when the sweep marks a warning
+    # overdue (200,000 at once after an outage: bench/city.py).
     risk = models.ForeignKey("risks.Risk", verbose_name=_("matter"), on_delete=models.PROTECT,
-                             related_name="warnings")
+                             related_name="warnings", db_index=False)
     level = models.CharField(_("level"), max_length=10)
     content = models.TextField(_("content"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"),
-                                  null=True, on_delete=models.PROTECT, related_name="+")
+                                  null=True, on_delete=models.PROTECT, related_name="+",
+                                  db_index=False)
     feedback_due = models.DateTimeField(_("feedback due"), editable=False)
     status = models.CharField(_("status"), max_length=10, choices=WarningStatus.choices,
                               default=WarningStatus.OPEN)
@@ -70,7 +75,7 @@ class RiskWarning(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"),
                                     null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     # The issue notice went out (an outbox flag: the sweep delivers what was missed).
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True, editable=False)

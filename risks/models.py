@@ -273,7 +273,7 @@ class RiskEvent(AppendOnlyModel):
         indexes = [models.Index(fields=["risk", "created_at"], name="risk_event_risk_idx")]
 
     def __str__(self):
-        return f"{self.risk_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.risk_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Party(models.Model):
@@ -338,7 +338,8 @@ class EmergencyPlan(models.Model):
         verbose_name_plural = _("emergency plans")
 
     def __str__(self):
-        return f"{self.risk_id} r{self.revision}"
+        return _("Matter %(risk)s, revision %(revision)s") % {"risk": self.risk_id,
+                                                              "revision": self.revision}
 
     CONTENT_FIELDS = ("start_criteria", "stop_criteria", "command", "duties", "measures",
                       "supplies")
@@ -367,7 +368,8 @@ class EmergencyPlanRevision(models.Model):
                                                name="one_row_per_plan_revision")]
 
     def __str__(self):
-        return f"{self.plan_id} r{self.revision}"
+        return _("Plan %(plan)s, revision %(revision)s") % {"plan": self.plan_id,
+                                                            "revision": self.revision}
 
 
 class EmergencyDrill(models.Model):
@@ -436,10 +438,14 @@ class StageClock(models.Model):
     # The matter's street and community, kept on the clock as on the matter (relinked with
     # it): a street's or community's lights are read from the clocks alone, without
     # joining every red clock of the city to the street's matters (bench/workbench.py).
+    # No index of their own (db_index=False): a street's lights are read through
+    # clock_street_flag_idx, a community's from that street's, and every index is written
+    # again by each colour change (the first sweep after an outage: bench/city.py).
     street = models.ForeignKey("grids.Area", verbose_name=_("street"), on_delete=models.PROTECT,
-                               related_name="+", editable=False)
+                               related_name="+", editable=False, db_index=False)
     community = models.ForeignKey("grids.Area", verbose_name=_("community"),
-                                  on_delete=models.PROTECT, related_name="+", editable=False)
+                                  on_delete=models.PROTECT, related_name="+", editable=False,
+                                  db_index=False)
     stage = models.CharField(_("stage"), max_length=10, choices=ClockStage.choices)
     started_at = models.DateTimeField(_("started at"))
     yellow_at = models.DateTimeField(_("yellow at"))
@@ -472,7 +478,7 @@ class StageClock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.risk_id} {self.stage} {self.started_at:%Y-%m-%d}"
+        return f"{self.risk_id} {self.get_stage_display()} {self.started_at:%Y-%m-%d}"
 
 
 class Approval(models.Model):
@@ -512,7 +518,7 @@ class Approval(models.Model):
         indexes = [models.Index(fields=["state", "requested_at"], name="approval_state_idx")]
 
     def __str__(self):
-        return f"{self.risk_id} {self.kind} {self.state}"
+        return f"{self.risk_id} {self.get_kind_display()} {self.get_state_display()}"
 
 
 class FollowUp(models.Model):
