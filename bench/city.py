@@ -34,9 +34,10 @@ default 3) after a warm-up, median and p95, with the number of SQL statements:
     batches as in production, with yesterday's checklists in place; today's are deleted
     between runs — goal ≤ 60 s.
 
-BENCH_EXPLAIN=1 adds EXPLAIN (ANALYZE, BUFFERS) of the slowest statement of each. Results
-go to bench/results/city-<time>.json and into bench/results/latest.json under "city". The
-load average is printed beside every figure: the machine is shared.
+BENCH_EXPLAIN=1 adds EXPLAIN (ANALYZE, BUFFERS) of the slowest statement of each,
+BENCH_EXPLAIN=all of every statement of 200 ms or more. Results go to
+bench/results/city-<time>.json and into bench/results/latest.json under "city". The load
+average is printed beside every figure: the machine is shared.
 """
 
 import json
@@ -62,7 +63,8 @@ SCRATCH = os.environ.get("BENCH_CITY_SCRATCH_NAME", "quanfu_city_scratch")
 KEEP_SCRATCH = os.environ.get("BENCH_CITY_KEEP_SCRATCH") == "1"
 REPETITIONS = int(os.environ.get("BENCH_REPETITIONS", 5))
 JOB_REPETITIONS = int(os.environ.get("BENCH_JOB_REPETITIONS", 3))
-EXPLAIN = os.environ.get("BENCH_EXPLAIN") == "1"
+EXPLAIN = os.environ.get("BENCH_EXPLAIN", "")  # "1": the slowest statement; "all": each slow one
+EXPLAIN = "" if EXPLAIN == "0" else EXPLAIN
 SWEEP_WARNINGS = int(os.environ.get("BENCH_SWEEP_WARNINGS", 200_000))
 STEADY_DUE = int(os.environ.get("BENCH_SWEEP_STEADY_DUE", 2_000))
 BENCH_WARNING = "基准测试预警（bench/city.py）"
@@ -219,16 +221,28 @@ class Bench:
                 slowest = max(range(len(log.entries)), key=lambda index: log.entries[index][0])
                 for seconds, sql, _parameters, _many in log.entries:  # where the run's time went
                     print(f"  {seconds * 1000:9.1f} ms  {' '.join(sql.split())[:110]}")
+                # BENCH_EXPLAIN=all: every statement of 200 ms or more, in the run's order
+                # (each EXPLAIN ANALYZE executes its statement, so the next sees its effect)
+                explained = ([index for index, entry in enumerate(log.entries)
+                              if entry[0] >= 0.2 and entry[1].lstrip().upper().startswith(
+                                  ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"))]
+                             if EXPLAIN == "all" else [slowest])
                 with connection.cursor() as cursor:
-                    for _seconds, sql, parameters, many in log.entries[:slowest]:
-                        if many:
-                            cursor.executemany(sql, parameters)
-                        else:
-                            cursor.execute(sql, parameters)
-                    seconds, sql, parameters, _many = log.entries[slowest]
-                    text = connection.ops.compose_sql(sql, parameters)
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + text)
-                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                    for index, (seconds, sql, parameters, many) in enumerate(log.entries):
+                        if index > explained[-1]:
+                            break
+                        if index not in explained:
+                            if many:
+                                cursor.executemany(sql, parameters)
+                            else:
+                                cursor.execute(sql, parameters)
+                            continue
+                        text = connection.ops.compose_sql(sql, parameters)
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + text)
+                        plan = "\n".join(row[0] for row in cursor.fetchall())
+                        if index != explained[-1]:
+                            print(f"\n--- EXPLAIN of statement {index} of {name} "
+                                  f"({seconds * 1000:.0f} ms):\n{text[:600]}\n{plan}\n")
                 raise RollBack
         except RollBack:
             pass
