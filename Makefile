@@ -50,6 +50,14 @@ messages: install-test
 clean:
 	rm -rf $(VENV) var db.sqlite3
 
+# The guide's screenshots (操作指南): the browser test does each role's tasks and saves them
+# into var/screenshots/guide/; this also copies them into static/guide/, which the guide shows.
+# QUANFU_REQUIRE_SERVICES: without chromium, fail rather than skip and copy nothing.
+.PHONY: guide-screenshots
+guide-screenshots: install-test
+	bin/test-browser-setup
+	QUANFU_REQUIRE_SERVICES=1 QUANFU_GUIDE_STATIC=1 $(BIN)/pytest -p no:xdist -q tests/test_browser_guide.py
+
 # Benchmarks run on PostgreSQL in a database of their own (created if missing).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quanfu_bench
 .PHONY: bench-rhythm bench-dashboards

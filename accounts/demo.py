@@ -77,4 +77,10 @@ def load_users(street: Area, departments: list[Department]) -> list[User]:
                       Duty.RESOLVE: officer, Duty.STABILIZE: worker}
             for duty, person in roster.items():
                 assign_grid_duty(grid, duty, person, actor=None)
+    # the sections' heads (科室负责人), who with the leaders may lead a matter (包案领导);
+    # added last, so that everyone else keeps the name they had
+    for department in departments:
+        short = department.code.split("-", 1)[1]
+        add_person(f"head_{short}", role=Role.SECTION_STAFF, area=street, department=department,
+                   is_department_head=True)
     return created

@@ -18,4 +18,5 @@ urlpatterns = [
     path("two-factor/", views.second_factor_verify, name="second_factor_verify"),
     path("two-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path("two-factor/remove/", views.second_factor_remove, name="second_factor_remove"),
+    path("people/search/", views.people_search, name="people_search"),
 ]

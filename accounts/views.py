@@ -1,5 +1,5 @@
 """The pages of a person's own account: profile, password change, and the second factor
-(the login's second step, enrolment, removal)."""
+(the login's second step, enrolment, removal); and the people search behind the pickers."""
 
 import qrcode
 import qrcode.image.svg
@@ -8,16 +8,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from accounts import second_factor
+from accounts import pickers, second_factor
 from accounts.forms import NoticePreferencesForm, OneTimeCodeForm, PasswordChangeForm
+from grids.scoping import get_area_for_user
 from inbox import channels
 
 
@@ -160,3 +162,23 @@ def second_factor_remove(request):
     else:
         messages.error(request, _("Enter the 6-digit code your authenticator app shows."))
     return redirect("accounts:profile")
+
+
+@login_required
+@require_safe
+def people_search(request):
+    """The people who fit a field (``for``: lead, duty, attendee, chair, owner), for the
+    pickers: at most 20 whose name holds ``q``, as JSON. ``area`` (the matter's, for lead
+    and duty) must lie in the user's scope: outside it answers 404, as if it did not exist.
+    Who fits is accounts.pickers' rule, the same that validates the forms."""
+    kind = request.GET.get("for", "")
+    if kind not in pickers.KINDS:
+        return JsonResponse({"detail": _("Say which field the people are for.")}, status=400)
+    area = None
+    if kind in pickers.KINDS_IN_AN_AREA:
+        if not request.GET.get("area"):
+            return JsonResponse({"detail": _("Say which area the matter is in.")}, status=400)
+        area = get_area_for_user(request.user, request.GET["area"])
+    results = pickers.search_people(kind, user=request.user, area=area,
+                                    query=request.GET.get("q", "")[:50])
+    return JsonResponse({"results": results})

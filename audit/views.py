@@ -18,7 +18,7 @@ from audit.filters import AuditEntryFilterSet
 from audit.model_changes import audited_models
 from audit.permissions import require_audit_reader, visible_entries
 from audit.services import record_event
-from audit.wording import ChangeWords
+from audit.wording import ChangeWords, record_label
 from quanfu.filter_fields import IdField
 from quanfu.xlsx import XLSX_CONTENT_TYPE
 
@@ -67,7 +67,8 @@ def _filter_query(request) -> str:
 
 
 def _filtered(request) -> AuditEntryFilterSet:
-    return AuditEntryFilterSet(request.GET or None, queryset=visible_entries(request.user))
+    return AuditEntryFilterSet(request.GET or None,
+                               queryset=visible_entries(request.user).select_related("actor"))
 
 
 @never_cache
@@ -83,8 +84,17 @@ def entry_list(request):
                     for model, described in audited_models().items()}
     words = ChangeWords(page.entries)  # one query per kind of record the changes name
     for entry in page.entries:
-        entry.record_type = record_types.get(entry.model_label, entry.model_label)
-        entry.change_words = words.lines(entry.model_label, entry.changes)
+        label = record_label(entry)
+        entry.record_type = record_types.get(label, label)
+        entry.change_words = words.lines(label, entry.changes)
+        # people by name (the user name on hover); rows written at once by their type
+        entry.who = entry.actor.display_name if entry.actor else entry.username
+        if label and not entry.model_label:
+            entry.target_words = entry.record_type
+        elif entry.actor and entry.target == entry.username:
+            entry.target_words = entry.who
+        else:
+            entry.target_words = entry.target
     return render(request, "audit/entry_list.html", {
         "filterset": filterset, "page": page, "filter_query": _filter_query(request),
     })

@@ -29,6 +29,31 @@ def _field(model, name: str):
         return None
 
 
+def _record_field(model, name: str):
+    """The field a key of ``changes`` names: the field itself, or, for the set-based entries
+    that stand for many rows (``{"call": 3, "reports": [..], "departments": [..]}``), the
+    field a plural key counts (``departments`` → ``department``). None for a key that names
+    the recorded rows themselves (the related name of one of their keys) or nothing."""
+    field = _field(model, name)
+    if field is None and name.endswith("s"):
+        field = _field(model, name[:-1])
+    return field
+
+
+def _names_the_rows(model, name: str) -> bool:
+    """Whether ``name`` is the related name under which the rows recorded hang from their
+    parent (``reports`` of a whistle call's department reports)."""
+    if model is None:
+        return False
+    return any(getattr(field.remote_field, "related_name", None) == name
+               for field in model._meta.get_fields()
+               if isinstance(field, models.ForeignKey))
+
+
+def _each(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def _name_of(record) -> str:
     display = getattr(record, "display_name", None)
     return display() if callable(display) else str(record)
@@ -44,11 +69,15 @@ class ChangeWords:
         for label, changes in self._changes():
             model = _model(label)
             for name, change in (changes or {}).items():
-                field = _field(model, name)
-                if isinstance(field, models.ForeignKey) and isinstance(change, dict):
-                    for value in (change.get("old"), change.get("new")):
-                        if value not in (None, ""):
-                            wanted[field.related_model].add(value)
+                field = _record_field(model, name)
+                if not isinstance(field, models.ForeignKey):
+                    continue
+                values = (change.get("old"), change.get("new")) if isinstance(change, dict) \
+                    else (change,)
+                for value in values:
+                    for one in _each(value):
+                        if one not in (None, ""):
+                            wanted[field.related_model].add(one)
         self.names = {}
         for related, ids in wanted.items():
             keys = []
@@ -65,15 +94,20 @@ class ChangeWords:
             if isinstance(entry, dict):
                 yield entry.get("model_label", ""), entry.get("changes")
             else:
-                yield entry.model_label, entry.changes
+                yield record_label(entry), entry.changes
 
     def lines(self, label: str, changes: dict) -> list[str]:
         """One line per changed field: ``状态：已上报 → 已核实``; a personal field reads
         as changed without its values; other details read ``key: value``."""
         model, lines = _model(label), []
         for name, change in (changes or {}).items():
-            field = _field(model, name)
-            title = capfirst(str(field.verbose_name)) if field is not None else name
+            field = _record_field(model, name)
+            if field is not None:
+                title = capfirst(str(field.verbose_name))
+            elif _names_the_rows(model, name):
+                title = capfirst(str(model._meta.verbose_name_plural))
+            else:
+                title = name
             if isinstance(change, dict) and change.get("withheld"):
                 lines.append(_("%(field)s: changed (personal data, value not recorded)")
                              % {"field": title})
@@ -87,6 +121,8 @@ class ChangeWords:
         return lines
 
     def value(self, field, value) -> str:
+        if isinstance(value, list | tuple):
+            return "、".join(self.value(field, one) for one in value) or MISSING
         if value is None or value == "":
             return MISSING
         if field is None:
@@ -107,6 +143,14 @@ class ChangeWords:
                 moment = timezone.localtime(moment)
             return moment.strftime("%Y-%m-%d %H:%M")
         return str(value)
+
+
+def record_label(entry) -> str:
+    """The record type an entry is about: its model, or, for an entry that stands for many
+    rows written at once, the model its target names (``meetings.departmentreport``)."""
+    if entry.model_label:
+        return entry.model_label
+    return entry.target if _model(entry.target) is not None else ""
 
 
 def describe_changes(changes: dict, label: str = "") -> list[str]:

@@ -2,10 +2,10 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.filters import filter_within
+from grids.scoping import get_area_for_user
 from meetings.choices import (
     ActionItemStatus,
     MeetingKind,
@@ -13,6 +13,7 @@ from meetings.choices import (
     WhistleStatus,
 )
 from meetings.models import ActionItem, DepartmentReport, Meeting, MeetingItem, WhistleCall
+from meetings.overdue import overdue_action_item_q, overdue_report_exists
 from quanfu.filter_fields import IdFilter
 from risks.choices import Tier
 
@@ -46,6 +47,13 @@ class MeetingFilterSet(django_filters.FilterSet):
         return queryset.filter(title__icontains=value) if value else queryset
 
 
+def action_items_within_q(area) -> Q:
+    """Action items of the area's meetings (or its communities') or on its matters: what
+    a dashboard of that area counts and its link lists."""
+    return (Q(meeting__area__path__startswith=area.path)
+            | Q(item__risk__area__path__startswith=area.path))
+
+
 class ActionItemFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ActionItemStatus.choices, label=_("Status"))
     tier = django_filters.ChoiceFilter(field_name="meeting__tier", choices=Tier.choices,
@@ -54,6 +62,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
     owner = IdFilter(field_name="owner_id", label=_("Responsible person"))
     owner_department = IdFilter(field_name="owner_department_id",
                                 label=_("Responsible department"))
+    within = IdFilter(method="filter_within", label=_("Within area"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine"))
     # an action item is in force once its meeting's minutes are approved
@@ -64,9 +73,12 @@ class ActionItemFilterSet(django_filters.FilterSet):
         model = ActionItem
         fields = []
 
+    def filter_within(self, queryset, name, value):
+        area = get_area_for_user(self.request.user, int(value))
+        return queryset.filter(action_items_within_q(area))
+
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=ActionItemStatus.OPEN, meeting__status=MeetingStatus.APPROVED,
-                    deadline__lt=timezone.localdate())
+        overdue = overdue_action_item_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_in_force(self, queryset, name, value):
@@ -79,12 +91,6 @@ class ActionItemFilterSet(django_filters.FilterSet):
         if user.department_id:
             mine |= Q(owner_department_id=user.department_id)
         return queryset.filter(mine) if value else queryset.exclude(mine)
-
-
-def overdue_report_exists(now=None):
-    return Exists(DepartmentReport.objects.filter(
-        call=OuterRef("pk"), reported_at__isnull=True,
-        call__respond_by__lt=now or timezone.now()))
 
 
 class WhistleCallFilterSet(django_filters.FilterSet):

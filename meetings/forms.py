@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import pickers
 from accounts.models import User
-from accounts.roles import Role
-from accounts.scoping import visible_people
+from accounts.pickers import PeopleChoiceField, PersonChoiceField
 from grids.choices import AreaKind
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
@@ -26,19 +26,6 @@ from meetings.permissions import may_manage_tier
 from quanfu.forms import StyledFormMixin, TextareaField
 from risks.choices import RiskLevel, Tier
 
-NOT_ON_RECORD_ROLES = (Role.API_CLIENT,)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        area = f" · {person.area.name}" if person.area_id else ""
-        return f"{person.display_name} ({person.get_role_display()}{area})"
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, person):
-        return PersonChoiceField.label_from_instance(self, person)
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -52,12 +39,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-def staff_on_record(user):
-    """The people who may be named in a meeting's record: staff in the user's scope."""
-    return (visible_people(user).exclude(role__in=NOT_ON_RECORD_ROLES)
-            .select_related("area").order_by("area__path", "username"))
 
 
 def meeting_areas(user):
@@ -79,9 +60,10 @@ class MeetingForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Meeting title"), max_length=200)
     held_on = forms.DateField(label=_("Meeting date"), widget=DateInput())
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    # chair and attendees: their place in the form; __init__ puts the pickers there
     chair = PersonChoiceField(label=_("Chair"), queryset=User.objects.none(), required=False)
     attendees = PeopleChoiceField(label=_("Attendees"), queryset=User.objects.none(),
-                                  required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+                                  required=False)
     departments = forms.ModelMultipleChoiceField(
         label=_("Attending departments"), queryset=Department.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)
@@ -96,9 +78,10 @@ class MeetingForm(StyledFormMixin, forms.Form):
         self.fields["tier"].choices = [(value, label) for value, label in Tier.choices
                                        if may_manage_tier(user, value)]
         self.fields["area"].queryset = meeting_areas(user)
-        people = staff_on_record(user)
-        self.fields["chair"].queryset = people
-        self.fields["attendees"].queryset = people
+        self.fields["chair"] = pickers.person_field(pickers.CHAIR, user=user, required=False,
+                                                    label=_("Chair"))
+        self.fields["attendees"] = pickers.person_field(
+            pickers.ATTENDEE, user=user, multiple=True, required=False, label=_("Attendees"))
         self.fields["departments"].queryset = visible_departments(user)
         if meeting is not None:  # tier and area are fixed once the meeting exists
             del self.fields["tier"], self.fields["area"]
@@ -142,8 +125,9 @@ class AgendaItemForm(StyledFormMixin, forms.Form):
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"))
-    note = TextareaField(label=_("What the meeting decided"), rows=3)
+    # two fields, two names: the outcome chosen (议定结果) and its wording (议定内容)
+    decision = forms.ChoiceField(label=_("Outcome decided"))
+    note = TextareaField(label=_("Text of the decision"), rows=3)
 
     def __init__(self, *args, kind: str, tier: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +150,8 @@ class ActionItemForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, meeting, items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_on_record(user)
+        self.fields["owner"] = pickers.person_field(pickers.OWNER, user=user, required=False,
+                                                    label=_("Responsible person"))
         self.fields["owner_department"].queryset = visible_departments(user)
         self.fields["item"].queryset = meeting.items.filter(pk__in=[item.pk for item in items])
         self.fields["item"].choices = [("", "—")] + [(item.pk, item.topic) for item in items]
@@ -180,7 +165,7 @@ class AmendMinutesForm(StyledFormMixin, forms.Form):
 
 
 class AmendDecisionForm(StyledFormMixin, forms.Form):
-    note = TextareaField(label=_("What the meeting decided"), rows=3)
+    note = TextareaField(label=_("Text of the decision"), rows=3)
     reason = forms.CharField(label=_("Reason for the amendment"), max_length=500)
 
 

@@ -43,6 +43,7 @@ def meeting_context(request, meeting, *, decision_form=None, **forms) -> dict:
                 initial={"decision": item.decision, "note": item.decision_note})
     proposal = propose_agenda(meeting, user) if may_manage and is_draft else AgendaProposal()
     shows_record = meeting.shows_record
+    shown_items = {item.pk for item in items}
     return {
         "meeting": meeting,
         "shows_record": shows_record,
@@ -50,7 +51,10 @@ def meeting_context(request, meeting, *, decision_form=None, **forms) -> dict:
         "is_draft": is_draft,
         "items": items,
         "hidden_items": meeting.items.count() - len(items),
-        "general_action_items": by_item.get(None, []),
+        # shown under their agenda item; the rest (general ones, or of an item the
+        # reader does not see) in a list of their own
+        "other_action_items": [action_item for action_item in action_items
+                               if action_item.item_id not in shown_items],
         "action_items": action_items,
         "attendees": list(meeting.attendees.select_related("area").order_by("username")),
         "departments": list(meeting.departments.order_by("code")),

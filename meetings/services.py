@@ -646,8 +646,9 @@ def blow_whistle(risk, *, actor, departments, respond_by: datetime, request: str
     names = "、".join(department.name for department in departments)
     # bulk_create sends no post_save: one audit entry stands for the called departments
     record_event(action=AuditAction.CREATE, actor=actor, target="meetings.departmentreport",
-                 detail=f"whistle call {call.pk} on {risk.code}: {len(reports)} departments "
-                        f"called ({names})",
+                 detail=_("Whistle call %(call)s on %(code)s: %(count)s departments called "
+                          "(%(names)s)") % {"call": call.pk, "code": risk.code,
+                                            "count": len(reports), "names": names},
                  changes={"call": call.pk, "reports": [report.pk for report in reports],
                           "departments": [department.pk for department in departments]})
     deadline = timezone.localtime(respond_by).strftime("%Y-%m-%d %H:%M")

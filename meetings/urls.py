@@ -34,5 +34,6 @@ urlpatterns = [
          name="whistle_report_in"),
     path("tiers/", dashboard.tier_dashboards, name="tier_dashboards"),
     path("tiers/<str:tier>/", dashboard.tier_dashboard, name="tier_dashboard"),
+    path("tiers/<str:tier>/matters/", dashboard.tier_matters, name="tier_matters"),
     path("escalation-rules/", dashboard.escalation_rules, name="escalation_rules"),
 ]

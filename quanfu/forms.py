@@ -1,9 +1,11 @@
 """Form pieces every app's pages share."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 SELECTED = {"selected": True}
 
@@ -50,6 +52,65 @@ def quick_widget(widget: forms.Widget) -> forms.Widget:
     quick = quick_class(attrs=widget.attrs, choices=widget.choices)
     quick.is_required, quick.is_localized = widget.is_required, widget.is_localized
     return quick
+
+
+class SearchSelectMixin:
+    """A select that holds only its chosen options: the others come, as the person types,
+    from ``search_url`` (JSON ``{"results": [{"id", "text"}]}``), through Tom Select
+    (static/js/pickers.js). A page then carries the few chosen names, not hundreds of
+    options. Without JavaScript the select still shows and posts the chosen ones (and,
+    for a single choice, can be emptied); choosing someone new needs the script. The
+    field's queryset still validates whatever is posted."""
+
+    TEXTS = {
+        "data-placeholder": _("Type a name to search"),
+        "data-picker-no-results": _("Nobody found"),
+        "data-picker-type-more": _("Type a name or part of it"),
+        "data-picker-remove": _("Remove"),
+        "data-picker-clear": _("Clear"),
+    }
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.bootstrap5.min.css", "css/pickers.css"]}
+        js = ["vendor/tom-select/tom-select.complete.min.js", "js/pickers.js"]
+
+    def __init__(self, search_url: str, attrs=None):
+        super().__init__(attrs={"data-picker-url": search_url, **self.TEXTS, **(attrs or {})})
+
+    def optgroups(self, name, value, attrs=None):
+        return [(None, [self.create_option(name, option_value, label,
+                                           str(option_value) in value, index, attrs=attrs)],
+                 index)
+                for index, (option_value, label) in enumerate(self.chosen_choices(value))]
+
+    def chosen_choices(self, value) -> list:
+        """The choices whose value is in ``value``, read from the field's queryset by those
+        values alone; a single choice's empty option first."""
+        chosen = [item for item in value if item not in ("", None)]
+        field = getattr(self.choices, "field", None)
+        empty_label = getattr(field, "empty_label", None)
+        empty = ([("", empty_label)] if empty_label is not None
+                 and not self.allow_multiple_selected else [])
+        if not chosen:
+            return empty
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None:
+            return empty + [(key, label) for key, label in self.choices
+                            if key != "" and str(key) in chosen]
+        lookup = f"{field.to_field_name or 'pk'}__in"
+        try:
+            rows = list(queryset.filter(**{lookup: chosen}))
+        except (ValueError, TypeError, ValidationError):
+            rows = []  # a posted value that is no key at all: the field says so
+        return empty + [self.choices.choice(row) for row in rows]
+
+
+class SearchSelect(SearchSelectMixin, forms.Select):
+    pass
+
+
+class SearchSelectMultiple(SearchSelectMixin, forms.SelectMultiple):
+    pass
 
 
 class StyledFormMixin:

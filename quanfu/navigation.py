@@ -1,6 +1,8 @@
 """The left navigation: each role sees only the pages it uses, the few it uses every day
 first (``PRIMARY``: a grid worker's phone menu is at most six) and the rest folded under
-"more" (templates/base.html, a <details> that needs no JavaScript).
+"more" (templates/base.html, a <details> that needs no JavaScript), grouped there by the
+kind of work (``GROUPS``: 日常工作 / 台账与统计 / 会议与督导 / 管理; a group with nothing
+for the role is left out).
 
 Later apps add their entries here; an entry whose page is not installed is skipped.
 """
@@ -34,48 +36,72 @@ def people_who_open(page: str) -> frozenset:
     return PAGE_READERS[page] & EVERY_PERSON
 
 
+DAILY_WORK, LEDGERS, MEETINGS, MANAGEMENT = "daily", "ledgers", "meetings", "management"
+# The groups of the menu, in this order.
+GROUPS = {
+    DAILY_WORK: _("Daily work"),
+    LEDGERS: _("Ledgers and statistics"),
+    MEETINGS: _("Meetings and supervision"),
+    MANAGEMENT: _("Management"),
+}
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
     roles: frozenset
+    group: str
     staff_only: bool = False
 
 
 NAVIGATION = [
-    NavItem(_("Home"), "home", EVERY_PERSON),
-    NavItem(_("Risk register"), "risks:risk_list", people_who_may(VIEW)),
-    NavItem(_("Report a matter"), "risks:risk_create", people_who_may(REPORT)),
+    # 日常工作
+    NavItem(_("Home"), "home", EVERY_PERSON, DAILY_WORK),
+    NavItem(_("My day in the grid"), "rhythm:grid_today", people_who_open("grid_today"),
+            DAILY_WORK),
+    NavItem(_("Report a matter"), "risks:risk_create", people_who_may(REPORT), DAILY_WORK),
+    NavItem(_("Warnings (T+2)"), "rhythm:warning_list", people_who_open("warnings"),
+            DAILY_WORK),
+    NavItem(_("Daily check"), "rhythm:daily_check_overview", people_who_open("daily"),
+            DAILY_WORK),
+    # leaders decide requests; those who handle matters follow their own
+    NavItem(_("Approvals"), "risks:approval_list", people_who_may(EDIT), DAILY_WORK),
     # 回访: community officers call back their community's write-offs, leaders the street's
     NavItem(_("Follow-up calls"), "risks:follow_up_list",
-            frozenset({Role.COMMUNITY_OFFICER, Role.STREET_LEADER})),
-    # leaders decide requests; those who handle matters follow their own
-    NavItem(_("Approvals"), "risks:approval_list", people_who_may(EDIT)),
-    NavItem(_("Joint meetings"), "meetings:meeting_list", HANDLERS),
-    NavItem(_("Escalation by tier"), "meetings:tier_dashboards", HANDLERS),
+            frozenset({Role.COMMUNITY_OFFICER, Role.STREET_LEADER}), DAILY_WORK),
+    NavItem(_("Work instructions"), "rhythm:instruction_list",
+            people_who_open("instructions"), DAILY_WORK),
+    # 台账与统计
+    NavItem(_("Risk register"), "risks:risk_list", people_who_may(VIEW), LEDGERS),
+    NavItem(_("Ledgers"), "ledgers:ledger_index", people_who_may(VIEW) - {Role.GRID_WORKER},
+            LEDGERS),
+    NavItem(_("Dashboards"), "supervision:dashboard", SUPERVISION_DASHBOARD_ROLES, LEDGERS),
+    NavItem(_("Weekly report"), "rhythm:weekly_report", people_who_open("weekly"), LEDGERS),
+    NavItem(_("Monthly statistics"), "rhythm:monthly_stats", people_who_open("monthly"),
+            LEDGERS),
+    NavItem(_("Data quality"), "rhythm:data_quality", people_who_open("quality"), LEDGERS),
+    # 会议与督导
+    NavItem(_("Joint meetings"), "meetings:meeting_list", HANDLERS, MEETINGS),
+    NavItem(_("Escalation by tier"), "meetings:tier_dashboards", HANDLERS, MEETINGS),
     # a grid blows the whistle, the called sections report in
     NavItem(_("Whistle and report-in"), "meetings:whistle_board",
-            HANDLERS | {Role.GRID_WORKER}),
+            HANDLERS | {Role.GRID_WORKER}, MEETINGS),
     # a grid worker may be the person an action item names
-    NavItem(_("Action items"), "meetings:action_item_list", HANDLERS | {Role.GRID_WORKER}),
-    NavItem(_("Ledgers"), "ledgers:ledger_index", people_who_may(VIEW) - {Role.GRID_WORKER}),
-    NavItem(_("Dashboards"), "supervision:dashboard", SUPERVISION_DASHBOARD_ROLES),
-    NavItem(_("Supervision"), "supervision:inspection_list", HANDLERS | {Role.SUPERVISOR}),
+    NavItem(_("Action items"), "meetings:action_item_list", HANDLERS | {Role.GRID_WORKER},
+            MEETINGS),
+    NavItem(_("Supervision"), "supervision:inspection_list", HANDLERS | {Role.SUPERVISOR},
+            MEETINGS),
     NavItem(_("Listed supervision"), "supervision:listing_list",
-            HANDLERS | {Role.SUPERVISOR}),
+            HANDLERS | {Role.SUPERVISOR}, MEETINGS),
     NavItem(_("Special campaigns"), "supervision:campaign_list",
-            HANDLERS | {Role.SUPERVISOR}),
-    NavItem(_("My day in the grid"), "rhythm:grid_today", people_who_open("grid_today")),
-    NavItem(_("Warnings (T+2)"), "rhythm:warning_list", people_who_open("warnings")),
-    NavItem(_("Daily check"), "rhythm:daily_check_overview", people_who_open("daily")),
-    NavItem(_("Work instructions"), "rhythm:instruction_list", people_who_open("instructions")),
-    NavItem(_("Weekly report"), "rhythm:weekly_report", people_who_open("weekly")),
-    NavItem(_("Monthly statistics"), "rhythm:monthly_stats", people_who_open("monthly")),
-    NavItem(_("Data quality"), "rhythm:data_quality", people_who_open("quality")),
-    NavItem(_("Areas and grids"), "grids:area_list", EVERY_PERSON),
-    NavItem(_("Audit log"), "audit:entry_list", frozenset({Role.STREET_LEADER})),
-    NavItem(_("API documentation"), "api-docs", frozenset({Role.STREET_LEADER}), staff_only=False),
-    NavItem(_("Administration"), "admin:index", frozenset(), staff_only=True),
+            HANDLERS | {Role.SUPERVISOR}, MEETINGS),
+    # 管理
+    NavItem(_("Areas and grids"), "grids:area_list", EVERY_PERSON, MANAGEMENT),
+    NavItem(_("Audit log"), "audit:entry_list", frozenset({Role.STREET_LEADER}), MANAGEMENT),
+    # Swagger UI is English, for the developers of the platforms that call the API
+    NavItem(_("API documentation"), "api-docs", frozenset(), MANAGEMENT, staff_only=True),
+    NavItem(_("Administration"), "admin:index", frozenset(), MANAGEMENT, staff_only=True),
 ]
 
 
@@ -102,8 +128,9 @@ SUPERUSER_PRIMARY = (*PRIMARY[Role.STREET_LEADER], "admin:index")
 
 
 class Menu(list):
-    """The items a person is shown (each a dict: label, url, url_name, primary), the
-    primary ones first; ``primary`` and ``more`` split them for the template."""
+    """The items a person is shown (each a dict: label, url, url_name, group, primary), the
+    primary ones first; ``primary`` and ``more`` split them for the template, and
+    ``more_groups`` gives the rest by group, in the order of ``GROUPS``, empty ones left out."""
 
     @property
     def primary(self) -> list[dict]:
@@ -112,6 +139,14 @@ class Menu(list):
     @property
     def more(self) -> list[dict]:
         return [item for item in self if not item["primary"]]
+
+    @property
+    def more_groups(self) -> list[dict]:
+        more = self.more
+        groups = ({"key": key, "label": label,
+                   "items": [item for item in more if item["group"] == key]}
+                  for key, label in GROUPS.items())
+        return [group for group in groups if group["items"]]
 
 
 def primary_names(user) -> tuple[str, ...]:
@@ -134,6 +169,6 @@ def items_for(user) -> Menu:
         except NoReverseMatch:
             continue
         items.append({"label": item.label, "url": url, "url_name": item.url_name,
-                      "primary": item.url_name in first})
+                      "group": item.group, "primary": item.url_name in first})
     position = {name: index for index, name in enumerate(first)}
     return Menu(sorted(items, key=lambda entry: position.get(entry["url_name"], len(first))))

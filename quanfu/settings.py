@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "inbox",
     "rhythm",
     "workbench",
+    "guide",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quanfu.context_processors.navigation",
+                "guide.context_processors.guide_link",
             ],
         },
     },

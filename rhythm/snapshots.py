@@ -14,7 +14,10 @@ from quanfu.natural_order import natural_key
 from rhythm.calendar import workday_q
 from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
+from rhythm.overdue import overdue_warning_q
+from risks import data_gaps
 from risks.choices import OPEN_STATUSES, Action, EventKind, RiskLevel, RiskStatus
+from risks.data_gaps import gap_q
 from risks.figures import (
     TARGETS,
     done_count,
@@ -23,7 +26,7 @@ from risks.figures import (
     resolution_rate,
     valid_matters,
 )
-from risks.models import DUTY_FIELDS, ResolutionPlan, Risk, RiskEvent
+from risks.models import Risk, RiskEvent
 
 STALE_GRADING_DAYS = 7  # 周调: the plan re-grades weekly
 
@@ -234,10 +237,6 @@ def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
     grouped queries."""
     today = today or timezone.localdate()
     matters = _street_matters(street)
-    past_verification = (RiskStatus.VERIFIED, RiskStatus.RESOLVING)
-    missing_duty = Q()
-    for field in DUTY_FIELDS.values():
-        missing_duty |= Q(**{f"{field}__isnull": True})
     counts: dict[int, dict] = {
         area.pk: {"community_id": area.pk, "community": area.name, "missing_level": 0,
                   "missing_duties": 0, "missing_plan": 0, "unconfirmed_checks": 0,
@@ -250,10 +249,10 @@ def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
             if row[field] in counts:
                 counts[row[field]][key] = row["count"]
 
-    add(matters.filter(status__in=past_verification, level__isnull=True), "missing_level")
-    add(matters.filter(status__in=past_verification).filter(missing_duty), "missing_duties")
-    add(matters.filter(status=RiskStatus.RESOLVING).exclude(
-        Exists(ResolutionPlan.objects.filter(risk=OuterRef("pk")))), "missing_plan")
+    # the register's ``gap=`` filter lists what each of these counts (risks.data_gaps)
+    add(matters.filter(gap_q(data_gaps.LEVEL)), "missing_level")
+    add(matters.filter(gap_q(data_gaps.DUTIES)), "missing_duties")
+    add(matters.filter(gap_q(data_gaps.PLAN)), "missing_plan")
     # A checklist of a weekend or a holiday (the official calendar) is nobody's duty:
     # its items left open are not missing.
     add(DailyCheckItem.objects.filter(
@@ -261,7 +260,7 @@ def data_quality_rows(street: Area, today: date | None = None) -> list[dict]:
         check_list__day__gte=today - timedelta(days=7), check_list__day__lt=today,
         confirmed_at__isnull=True, check_list__community__path__startswith=street.path),
         "unconfirmed_checks", field="check_list__community_id")
-    add(RiskWarning.objects.filter(status=WarningStatus.OVERDUE,
+    add(RiskWarning.objects.filter(overdue_warning_q(timezone.now()),
                                    risk__community__path__startswith=street.path),
         "overdue_warnings", field="risk__community_id")
     for entry in counts.values():

@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
-    CharField,
     Count,
     F,
     IntegerField,
@@ -60,6 +59,7 @@ from rhythm.forms import (
     WeekForm,
 )
 from rhythm.models import DailyCheckItem, InstructionRecipient, ZeroReport
+from rhythm.overdue import status_as_of
 from rhythm.page_access import may_open, require_page
 from rhythm.permissions import may, require
 from rhythm.scoping import (
@@ -87,18 +87,8 @@ def _warning_deadline(warning):
     return None if warning.status == WarningStatus.ANSWERED else warning.feedback_due
 
 
-def _status_as_of(now):
-    """A warning's status as the page tells it: one left open past its deadline is overdue
-    already, though the sweep (every 15 minutes, or not at all on a site without its
-    worker) has not marked it yet; the cards, the filter, the order and the rows' badges
-    all use this, so that "逾期 N" counts the rows that say "逾期 N 天"."""
-    return Case(When(status=WarningStatus.OPEN, feedback_due__lt=now,
-                     then=Value(WarningStatus.OVERDUE.value)),
-                default=F("status"), output_field=CharField())
-
-
 class WarningPageFilterSet(WarningFilterSet):
-    """The API's filters, with the status as the page tells it (see _status_as_of)."""
+    """The API's filters, with the status as the page tells it (see rhythm.overdue)."""
 
     status = django_filters.ChoiceFilter(choices=WarningStatus.choices,
                                          label=gettext_lazy("Status"), field_name="shown_status")
@@ -124,7 +114,7 @@ class WarningListView(ScopedListView):
                               When(shown_status=WarningStatus.OPEN, then=Value(1)),
                               default=Value(2), output_field=IntegerField())
         self.now = timezone.now()  # one moment for the rows, their order and the cards
-        return (visible_warnings(user).annotate(shown_status=_status_as_of(self.now))
+        return (visible_warnings(user).annotate(shown_status=status_as_of(self.now))
                 .select_related("risk", "risk__community", "issued_by")
                 .order_by(pressing_first, "feedback_due", "-id"))
 
@@ -144,7 +134,7 @@ class WarningListView(ScopedListView):
         rows = attach_days_left(context["warnings"], _warning_deadline, now)
         context["warnings"] = context["object_list"] = rows
         counts = dict(visible_warnings(user).order_by()
-                      .annotate(shown_status=_status_as_of(now))
+                      .annotate(shown_status=status_as_of(now))
                       .values_list("shown_status").annotate(total=Count("id")))
         context["status_counts"] = [
             {"status": status, "label": status.label, "count": counts.get(status, 0)}

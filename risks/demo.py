@@ -175,7 +175,8 @@ def _dispatch(risk: Risk, rng, *, officer) -> None:
     if department is None or rng.random() < 0.3:
         return
     risk = services.transition_risk(risk, Action.DISPATCH, actor=officer, department=department)
-    staff = User.objects.filter(role=Role.SECTION_STAFF, department=department).first()
+    staff = User.objects.filter(role=Role.SECTION_STAFF, department=department,
+                                is_department_head=False).first()
     outcome = rng.random()
     if staff is None or outcome < 0.4:
         return

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.scoping import get_area_for_user
 from quanfu.filter_fields import IdFilter, MomentFilter
-from risks import flow_figures
+from risks import data_gaps, flow_figures
 from risks.choices import (
     OPEN_STATUSES,
     ClockFlag,
@@ -146,6 +146,9 @@ class RiskFilterSet(django_filters.FilterSet):
                                                          label=_("Discovered before"))
     updated_after = MomentFilter(field_name="updated_at", lookup_expr="gt",
                                                      label=_("Updated after"))
+    # what the data quality page counts: matters whose record lacks what their stage needs
+    gap = django_filters.ChoiceFilter(choices=list(data_gaps.GAP_LABELS.items()),
+                                      method="filter_gap", label=_("Record incomplete"))
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering", label=_("Order by"),
         choices=[(key, key) for key in ORDERINGS])
@@ -212,6 +215,9 @@ class RiskFilterSet(django_filters.FilterSet):
         section = data.get("flow_department")
         return queryset.filter(flow_figures.matters_q(
             value, period, section=int(section) if section is not None else None))
+
+    def filter_gap(self, queryset, name, value):
+        return queryset.filter(data_gaps.gap_q(value))
 
     def given_with_flow(self, queryset, name, value):
         return queryset  # read by filter_flow

@@ -6,8 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import pickers
 from accounts.models import User
-from accounts.roles import Role
+from accounts.pickers import (  # noqa: F401 (the register's list forms take them from here)
+    NOT_ON_DUTY_ROLES,
+    PersonChoiceField,
+    person_label,
+)
 from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
@@ -16,8 +21,6 @@ from risks.choices import Action, FollowUpOutcome, Relation, RiskLevel, Source
 from risks.models import DUTY_FIELDS, Category, EmergencyPlan, Subtype
 from risks.services import REPORTABLE_AREA_KINDS
 
-# People who never hold a duty: supervisors only read, machine clients are not people.
-NOT_ON_DUTY_ROLES = (Role.SUPERVISOR, Role.API_CLIENT)
 NOTE_ROWS = 3
 
 
@@ -37,36 +40,9 @@ class AreaChoiceField(forms.ModelChoiceField):
         return self.labels.get(area.pk, area.name)
 
 
-def person_label(person) -> str:
-    """A person as the selects show them: 王芳 (社区工作人员 · 花园社区)."""
-    area = f" · {person.area.name}" if person.area_id else ""
-    # Role(...).label, not get_role_display(): that rebuilds the choices dict on each call,
-    # and a select lists hundreds of people
-    role = Role(person.role).label if person.role in Role.values else person.role
-    return f"{person.display_name} ({role}{area})"
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return person_label(person)
-
-
 def reportable_areas(user):
     """The areas a user may file a matter under: communities, grids and micro-grids."""
     return visible_areas(user).filter(kind__in=REPORTABLE_AREA_KINDS).order_by("path")
-
-
-def duty_candidates(area: Area, keep=()):
-    """People who may hold a duty on a matter in ``area``: those working in it, above it
-    (its community, its street) or below it, as risks.services requires. ``keep`` adds
-    the present holders, so that saving a form never drops someone silently."""
-    where = Q(area__path__startswith=area.path) | Q(area_id__in=area.ancestor_ids())
-    candidates = (User.objects.filter(is_active=True).filter(where)
-                  .exclude(role__in=NOT_ON_DUTY_ROLES).exclude(role=""))
-    kept = [person.pk for person in keep if person is not None]
-    if kept:
-        candidates = User.objects.filter(Q(pk__in=candidates.values("pk")) | Q(pk__in=kept))
-    return candidates.select_related("area").order_by("area__path", "username")
 
 
 def subtype_choices(keep=None):
@@ -210,7 +186,7 @@ class RiskEditForm(StyledFormMixin, forms.Form):
             for name in self.FACT_FIELDS:
                 del self.fields[name]
         if may_assign:
-            self.add_assign_fields(risk)
+            self.add_assign_fields(risk, user)
 
     @staticmethod
     def initial_from(risk) -> dict:
@@ -225,20 +201,20 @@ class RiskEditForm(StyledFormMixin, forms.Form):
             initial[name] = getattr(risk, f"{name}_id")
         return initial
 
-    def add_assign_fields(self, risk):
-        holders = [getattr(risk, field) for field in (*DUTY_FIELDS.values(), "lead")]
-        candidates = duty_candidates(risk.area, keep=holders)
+    def add_assign_fields(self, risk, user):
+        holders = [getattr(risk, field) for field in DUTY_FIELDS.values()]
         self.fields["level"] = forms.ChoiceField(
             choices=[("", _("Not graded")), *RiskLevel.choices], required=False,
             label=_("Risk level"), widget=forms.Select(attrs={"class": "form-select"}))
         for duty, field in DUTY_FIELDS.items():
-            self.fields[field] = PersonChoiceField(
-                candidates, required=False, label=DUTY_LABELS[duty],
-                widget=forms.Select(attrs={"class": "form-select"}))
-        self.fields["lead"] = PersonChoiceField(
-            candidates, required=False, label=_("Lead official"),
-            help_text=_("Needed before a high-level matter starts."),
-            widget=forms.Select(attrs={"class": "form-select"}))
+            self.fields[field] = pickers.person_field(
+                pickers.DUTY, user=user, area=risk.area, keep=holders, required=False,
+                label=DUTY_LABELS[duty])
+        self.fields["lead"] = pickers.person_field(
+            pickers.LEAD, user=user, area=risk.area, keep=[risk.lead], required=False,
+            label=_("Lead official"),
+            help_text=_("A street leader or the head of a section. Needed before a "
+                        "high-level matter starts."))
 
     def fact_fields(self):
         return [self[name] for name in self.FACT_FIELDS if name in self.fields]
@@ -285,11 +261,12 @@ class ResolutionPlanForm(StyledFormMixin, forms.Form):
     target_date = forms.DateField(required=False, widget=_date_input(),
                                   label=_("Target date"))
 
-    def __init__(self, *args, risk, **kwargs):
+    def __init__(self, *args, risk, user, **kwargs):
         super().__init__(*args, **kwargs)
         plan = getattr(risk, "current_plan", None)
-        self.fields["owner"].queryset = duty_candidates(
-            risk.area, keep=[plan.owner] if plan else [])
+        self.fields["owner"] = pickers.person_field(
+            pickers.DUTY, user=user, area=risk.area, keep=[plan.owner] if plan else [],
+            required=False, label=_("Owner"))
 
 
 class EmergencyPlanForm(StyledFormMixin, forms.Form):

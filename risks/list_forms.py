@@ -5,19 +5,19 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.pickers import DUTY, PersonChoiceField, search_url
 from accounts.scoping import visible_people
 from grids.choices import AreaKind
 from grids.scoping import spans_several_streets, visible_areas, visible_departments
-from quanfu.forms import QuickSelect
+from quanfu.forms import SearchSelect
 from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Source, Tier
+from risks.data_gaps import GAP_LABELS
 from risks.filters import OPEN, PENDING, WAITING
 from risks.flow_figures import FIGURE_LABELS, Period
 from risks.forms import (
     DUTY_LABELS,
     NOT_ON_DUTY_ROLES,
-    PersonChoiceField,
     StyledFormMixin,
-    person_label,
 )
 from risks.models import DUTY_FIELDS, Category, Subtype
 
@@ -55,6 +55,11 @@ class BulkActionForm(StyledFormMixin, forms.Form):
                               label=_("Risk level"))
     next_query = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def gap_notice(self) -> str:
+        """Which data quality figure the list shows, or ""."""
+        gap = self.data.get("gap", "") if self.is_bound else ""
+        return str(GAP_LABELS.get(gap, ""))
+
     def __init__(self, *args, user, place=None, **kwargs):
         """``place``: the area the list is narrowed to (``within``), if any."""
         super().__init__(*args, **kwargs)
@@ -70,18 +75,15 @@ class BulkActionForm(StyledFormMixin, forms.Form):
                 choice for choice in self.fields["operation"].choices
                 if choice[0] != self.ASSIGN_DUTIES]
             return
-        offered = (people.filter(area__path__startswith=place.street_path())
-                   if several_streets and place is not None else people)
-        # The four selects offer the same people: read them once, not once per select.
-        # A submitted form needs no list: its choices are checked against ``people``.
-        choices = [("", _("Leave as it is"))]
-        if not self.is_bound:
-            choices += [(person.pk, person_label(person)) for person in offered]
+        # The four pickers search the people who may hold a duty in the place the list is
+        # narrowed to (else the user's own area) as one types; the page carries none of
+        # them (a busy street's register page: 4 × 250 options before). What is posted is
+        # checked against ``people``, and each matter's area by the services.
+        url = search_url(DUTY, place if place is not None else user.area)
         for duty, field in DUTY_FIELDS.items():
             self.fields[field] = PersonChoiceField(
-                people, required=False, label=DUTY_LABELS[duty],
-                widget=QuickSelect(attrs={"class": "form-select"}))
-            self.fields[field].choices = choices
+                people, required=False, label=DUTY_LABELS[duty], empty_label=_("Leave as it is"),
+                widget=SearchSelect(url))
 
     def clean(self):
         data = super().clean()
@@ -144,6 +146,8 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
     flow = forms.CharField(required=False, widget=forms.HiddenInput)
     flow_month = forms.CharField(required=False, widget=forms.HiddenInput)
     flow_department = forms.CharField(required=False, widget=forms.HiddenInput)
+    # a data quality figure's matters (risks.data_gaps), kept when other filters change
+    gap = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def flow_notice(self) -> str:
         """Which flow figure the list shows (a dashboard's number opened here), or ""."""
@@ -152,6 +156,11 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
             return ""
         month = self.data.get("flow_month") or Period.of().key
         return f"{FIGURE_LABELS[figure]} · {month}"
+
+    def gap_notice(self) -> str:
+        """Which data quality figure the list shows, or ""."""
+        gap = self.data.get("gap", "") if self.is_bound else ""
+        return str(GAP_LABELS.get(gap, ""))
 
     def __init__(self, *args, user, place=None, **kwargs):
         """``place``: the area chosen under ``within``, if any."""

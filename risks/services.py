@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.pickers import may_lead
 from accounts.roles import DUTY_ROLES
 from audit.choices import AuditAction
 from audit.models import AccessLog
@@ -138,6 +139,10 @@ def _check_person_in_scope(person, risk_area: Area, field: str) -> None:
     if not person.is_active or person.area_id is None:
         raise RuleBroken(_("%(person)s is not an active member of staff.")
                          % {"person": person.display_name}, field=field)
+    if field == "lead" and not may_lead(person):
+        raise RuleBroken(_("%(person)s cannot lead a matter: its lead is a street leader or "
+                           "the head of a section.") % {"person": person.display_name},
+                         field=field)
     # A person on duty works in the matter's area, above it (community, street) or below it.
     if not (risk_area.is_within(person.area) or person.area.is_within(risk_area)):
         raise RuleBroken(_("%(person)s does not work in %(area)s.")

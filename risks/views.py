@@ -269,7 +269,8 @@ def risk_plan_edit(request, pk):
         plan = risk.current_plan
         initial = {"measures": plan.measures, "owner": plan.owner_id,
                    "target_date": plan.target_date}
-    form = ResolutionPlanForm(request.POST or None, risk=risk, initial=initial)
+    form = ResolutionPlanForm(request.POST or None, risk=risk, user=request.user,
+                              initial=initial)
     if request.method == "POST" and form.is_valid():
         with refusal_on_form(form):
             services.save_resolution_plan(risk, actor=request.user, **form.cleaned_data)

@@ -261,7 +261,7 @@ def build_objects(street, people) -> dict:
         "group": group.pk, "inspection": inspection.pk, "finding": finding.pk,
         "finding_action": "submit", "evidence": evidence.pk, "notice": notice.pk,
         "listing": listing.pk, "campaign": campaign.pk, "campaign_task": task.pk,
-        "campaign_link": link.pk,
+        "campaign_link": link.pk, "guide_role": "grid_worker",
     }
 
 

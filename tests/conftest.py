@@ -167,6 +167,13 @@ def section_staff(street):
 
 
 @pytest.fixture
+def department_head(street):
+    """The head of the street's centre (平安办主任): section staff who may lead a matter."""
+    return make_user("head_pingan", Role.SECTION_STAFF, street.street,
+                     department=street.department, is_department_head=True)
+
+
+@pytest.fixture
 def social_staff(street):
     """Staff of a section that is not the street's centre: the social affairs section
     (社会事务办公室), where wage and labour disputes go."""
@@ -243,6 +250,18 @@ def log_in(page, username, password=PASSWORD):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+def pick_person(page, field, person):
+    """Choose ``person`` in the person picker of ``field`` as one does: type the first two
+    characters of their name, wait for them among the answers of the search, click them."""
+    control = page.locator(f"#id_{field}-ts-control")
+    control.click()
+    control.press_sequentially(person.display_name[:2])
+    page.locator(f"#id_{field}-ts-dropdown [data-value='{person.pk}']").click()
+    page.wait_for_function(
+        "([field, value]) => Array.from(document.getElementById('id_' + field).selectedOptions)"
+        ".some(option => option.value === value)", arg=[field, str(person.pk)])
 
 
 def write_off_with_approval(risk, *, requester, leader, note="经回访双方履行协议，予以销号。"):

@@ -44,6 +44,7 @@ class Spec:
     status: str = RiskStatus.REPORTED
     tier: str = Tier.COMMUNITY
     overdue: bool = False
+    title: str = ""               # by default one that names the spec
 
 
 class MatterMaker:
@@ -61,7 +62,8 @@ class MatterMaker:
         duties = None if spec.community == "a" else {duty: officer for duty in Duty.values}
         due_on = days_from_today(-3) if spec.overdue else days_from_today(10)
         risk = risk_services.report_risk(
-            actor=officer, title=f"测试事项{spec.category}{spec.status}", duties=duties,
+            actor=officer, title=spec.title or f"测试事项{spec.category}{spec.status}",
+            duties=duties,
             description="用于督导看板测试的事项。", category=self.categories[spec.category],
             area=self.areas[spec.community], level=spec.level, due_on=due_on).risk
         if spec.status == RiskStatus.REPORTED:

@@ -227,3 +227,21 @@ def test_the_filters_offer_all_instead_of_dashes(client, leader, log):
     page = client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "---------" not in page and '<option value="" selected>全部</option>' in page
     assert "起始日期" in page and "截止日期" in page and "主送" not in page
+
+
+def test_people_read_by_name_and_rows_written_at_once_by_their_fields(
+        client, leader, officer_a, ready_to_start, street):
+    """Not ``officer_a`` nor ``call: 1; reports: [1]; departments: [1]``: the person's name
+    (the user name on hover), and the called departments by name under their field."""
+    from meetings.services import blow_whistle
+
+    type(officer_a).objects.filter(pk=officer_a.pk).update(name="李专干")
+    blow_whistle(ready_to_start(), actor=officer_a, departments=[street.department],
+                 request="请到场", respond_by=timezone.now() + timedelta(hours=4))
+    client.force_login(leader)
+    page = client.get(LIST_URL, {"who": "officer_a"},
+                      HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'title="officer_a">李专干</span>' in page
+    assert f"科室：{street.department.name}" in page
+    assert "meetings.departmentreport" not in page.split('data-testid="audit-table"')[1]
+    assert "departments:" not in page and "reports:" not in page and "call:" not in page

@@ -83,6 +83,9 @@ PAGES = {
     "accounts:second_factor_enrol": ((), (LOGIN, 403, 403, 403, 403, 403, 200, 200, 403, 200)),
     "accounts:second_factor_remove": ((), NOT_ALLOWED),
     "accounts:notice_preferences": ((), NOT_ALLOWED),
+    # the pickers' search: asked without saying which field it is for (tests/test_pickers.py
+    # takes each kind through its scope)
+    "accounts:people_search": ((), (LOGIN, 400, 400, 400, 400, 400, 400, 400, 400, 400)),
     # grids ---------------------------------------------------------------------------------
     "grids:area_list": ((), EVERYONE),
     "grids:area_detail": (("area",), IN_A),
@@ -149,6 +152,7 @@ PAGES = {
     "meetings:whistle_report_in": (("whistle", "department_report"), NOT_ALLOWED),
     "meetings:tier_dashboards": ((), (LOGIN, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "meetings:tier_dashboard": (("tier",), EVERYONE),
+    "meetings:tier_matters": (("tier",), EVERYONE),
     "meetings:escalation_rules": ((), (LOGIN, 404, 200, 200, 200, 200, 200, 200, 200, 200)),
     # rhythm --------------------------------------------------------------------------------
     "rhythm:warning_list": ((), (LOGIN, 200, 200, 200, 200, 200, 200, 200, 403, 200)),
@@ -209,6 +213,9 @@ PAGES = {
     "supervision:campaign_link": (("campaign",), NOT_ALLOWED),
     "supervision:task_report": (("campaign_task",), NOT_ALLOWED),
     "supervision:campaign_unlink": (("campaign_link",), NOT_ALLOWED),
+    # guide (操作指南): every person reads every role's guide ---------------------------------
+    "guide:index": ((), EVERYONE),
+    "guide:role": (("guide_role",), EVERYONE),
     # audit ---------------------------------------------------------------------------------
     "audit:entry_list": ((), (LOGIN, 403, 403, 403, 403, 403, 200, 200, 403, 200)),
     "audit:entry_export": ((), (LOGIN, 403, 403, 403, 403, 403, 200, 200, 403, 200)),

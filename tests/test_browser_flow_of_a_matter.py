@@ -21,7 +21,7 @@ from rhythm.models import CalendarDay
 from risks import clocks, services
 from risks.choices import ApprovalState, ClockFlag, ClockStage, RiskStatus
 from risks.models import Approval, Risk, StageClock, Subtype
-from tests.conftest import PASSWORD, log_in, seed_taxonomy
+from tests.conftest import PASSWORD, log_in, pick_person, seed_taxonomy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +91,7 @@ def test_a_matter_flows_between_the_community_the_centre_and_a_section(
     for field, person in {"dispatch_person": officer_a, "investigate_person": grid_worker_a1,
                           "resolve_person": officer_a,
                           "stabilize_person": grid_worker_a1}.items():
-        page.select_option(f"#id_{field}", str(person.pk))
+        pick_person(page, field, person)
     page.click("[data-testid=edit-submit]")
     page.wait_for_selector("[data-testid=badges] [data-level=medium]")
     page.click("[data-testid=action-dispatch]")

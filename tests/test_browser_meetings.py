@@ -16,7 +16,7 @@ from meetings.choices import ActionItemStatus, MeetingStatus
 from meetings.models import ActionItem, Meeting, MeetingItem
 from risks.choices import Action, RiskStatus, Tier
 from risks.models import Risk, RiskEvent
-from tests.conftest import log_in, seed_taxonomy
+from tests.conftest import log_in, pick_person, seed_taxonomy
 from tests.meetings_helpers import resolving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def convene(page, *, tier, area, title, chair, minutes):
     page.select_option("#id_tier", tier)
     page.select_option("#id_area", str(area.pk))
     page.fill("#id_title", title)
-    page.select_option("#id_chair", str(chair.pk))
+    pick_person(page, "chair", chair)
     page.fill("#id_minutes", minutes)
     page.click("[data-testid=save-meeting]")
     page.wait_for_selector("[data-testid=agenda]")
@@ -97,11 +97,11 @@ def test_a_matter_climbs_to_the_street_meeting_is_settled_and_its_action_item_do
     chair.click("[data-testid=action-items] summary")
     form = chair.locator("[data-testid=action-item-form]")
     form.locator("#id_title").fill("一个月后回访双方")
-    form.locator("#id_owner").select_option(str(officer_a.pk))
+    pick_person(chair, "owner", officer_a)
     form.locator("#id_deadline").fill((timezone.localdate() + timedelta(days=30)).isoformat())
     form.locator("#id_item").select_option(str(item.pk))
     chair.click("[data-testid=save-action-item]")
-    chair.wait_for_selector("[data-testid=action-items] [data-action-item]")
+    chair.wait_for_selector(f"[data-testid=assigned-{item.pk}] [data-action-item]")
     approve(chair)
     assert Meeting.objects.get(pk=joint.pk).status == MeetingStatus.APPROVED
     settled = Risk.objects.get(pk=matter.pk)

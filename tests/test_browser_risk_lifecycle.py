@@ -15,7 +15,7 @@ import pytest
 from risks.approvals import decide_approval, request_approval
 from risks.choices import RiskStatus
 from risks.models import Risk
-from tests.conftest import log_in, seed_taxonomy
+from tests.conftest import log_in, pick_person, seed_taxonomy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,7 +101,7 @@ def test_a_matter_goes_from_report_to_write_off(phone, page, street, grid_worker
     for field, person in {"dispatch_person": officer_a, "investigate_person": grid_worker_a1,
                           "resolve_person": officer_a, "stabilize_person": grid_worker_a1,
                           "lead": leader}.items():
-        page.select_option(f"#id_{field}", str(person.pk))
+        pick_person(page, field, person)
     page.click("[data-testid=edit-submit]")
     page.wait_for_selector("[data-testid=badges] [data-level=high]")
     assert page.text_content("[data-testid=lead]").strip() == leader.display_name

@@ -37,7 +37,7 @@ def lint_imports(folder: Path) -> subprocess.CompletedProcess:
 def test_the_layers_are_the_readmes(project_copy):
     [layers] = [contract["layers"] for contract in CONFIG["contracts"]
                 if contract["type"] == "layers"]
-    assert layers == ["workbench", "supervision", "rhythm : meetings : ledgers", "risks",
+    assert layers == ["guide", "workbench", "supervision", "rhythm : meetings : ledgers", "risks",
                       "grids : accounts : audit : inbox", "quanfu"]
     result = lint_imports(project_copy)
     assert result.returncode == 0, result.stdout + result.stderr

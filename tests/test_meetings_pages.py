@@ -292,7 +292,7 @@ def test_whistle_board_marks_the_overdue_department(client, leader, overdue_call
     content = client.get(url("whistle_board"), {"overdue": "true"}).content.decode()
     assert f'data-call="{overdue_call.pk}"' in content and 'data-overdue="true"' in content
     dashboard = client.get(url("tier_dashboard", "street"))
-    assert dashboard.context["figures"]["overdue_reports"] == 1
+    assert dashboard.context["figures"]["overdue_calls"] == 1
 
 
 def test_grid_worker_blows_the_whistle_through_the_page(client, grid_worker_a1, report, street,

@@ -1,11 +1,15 @@
 """The navigation by role: each role sees only the pages it uses, its everyday pages
 first (a grid worker's phone menu at most six), the rest folded under "更多", a <details>
-that opens without JavaScript; every item opens for the role that is shown it."""
+that opens without JavaScript, grouped there as 日常工作 / 台账与统计 / 会议与督导 / 管理
+(a group with nothing for the role is left out); every item opens for the role that is
+shown it."""
+
+import re
 
 import pytest
 from django.urls import reverse
 
-from quanfu.navigation import NAVIGATION, PRIMARY, items_for
+from quanfu.navigation import GROUPS, NAVIGATION, PRIMARY, items_for
 from tests.conftest import log_in
 
 PERSONAS = ["grid_worker_a1", "officer_a", "section_staff", "leader", "supervisor_a"]
@@ -36,6 +40,41 @@ NOT_SHOWN = {
 }
 
 
+# The groups under "更多", in their order, with what each holds for the role.
+EXPECTED_MORE_GROUPS = {
+    "grid_worker_a1": [("meetings", ["meetings:action_item_list"]),
+                       ("management", ["grids:area_list"])],
+    "officer_a": [("daily", ["rhythm:instruction_list"]),
+                  ("ledgers", ["ledgers:ledger_index", "supervision:dashboard",
+                               "rhythm:monthly_stats", "rhythm:data_quality"]),
+                  ("meetings", ["meetings:tier_dashboards", "meetings:whistle_board",
+                                "meetings:action_item_list", "supervision:inspection_list",
+                                "supervision:listing_list", "supervision:campaign_list"]),
+                  ("management", ["grids:area_list"])],
+    "section_staff": [("daily", ["risks:risk_create", "rhythm:warning_list",
+                                 "rhythm:daily_check_overview", "rhythm:instruction_list"]),
+                      ("ledgers", ["ledgers:ledger_index", "rhythm:weekly_report",
+                                   "rhythm:monthly_stats", "rhythm:data_quality"]),
+                      ("meetings", ["meetings:tier_dashboards", "supervision:inspection_list",
+                                    "supervision:listing_list", "supervision:campaign_list"]),
+                      ("management", ["grids:area_list"])],
+    "leader": [("daily", ["risks:risk_create", "rhythm:warning_list",
+                          "rhythm:daily_check_overview", "risks:follow_up_list",
+                          "rhythm:instruction_list"]),
+               ("ledgers", ["ledgers:ledger_index", "rhythm:monthly_stats",
+                            "rhythm:data_quality"]),
+               ("meetings", ["meetings:whistle_board", "meetings:action_item_list",
+                             "supervision:inspection_list", "supervision:campaign_list"]),
+               ("management", ["grids:area_list", "audit:entry_list"])],
+    "supervisor_a": [("daily", ["rhythm:warning_list", "rhythm:daily_check_overview",
+                                "rhythm:instruction_list"]),
+                     ("ledgers", ["ledgers:ledger_index", "rhythm:weekly_report",
+                                  "rhythm:monthly_stats", "rhythm:data_quality"]),
+                     ("meetings", ["supervision:campaign_list"]),
+                     ("management", ["grids:area_list"])],
+}
+
+
 def names(items) -> list[str]:
     return [item["url_name"] for item in items]
 
@@ -51,6 +90,39 @@ def test_a_grid_worker_has_at_most_six_items_on_the_phone(grid_worker_a1):
     menu = items_for(grid_worker_a1)
     assert len(menu.primary) <= 6
     assert names(menu.more) == ["meetings:action_item_list", "grids:area_list"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_rest_is_grouped_by_kind_of_work_in_order(request, persona):
+    menu = items_for(request.getfixturevalue(persona))
+    grouped = [(group["key"], names(group["items"])) for group in menu.more_groups]
+    assert grouped == EXPECTED_MORE_GROUPS[persona]
+    # every item is either at hand or in exactly one group
+    assert sorted(names(menu.primary) + [name for _key, items in grouped for name in items]) \
+        == sorted(names(menu))
+
+
+def test_every_item_belongs_to_a_group():
+    assert {item.group for item in NAVIGATION} == set(GROUPS)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_page_shows_the_groups_in_their_order_and_no_empty_one(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    content = client.get(reverse("home")).content.decode()
+    shown = re.findall(r'data-testid="navigation-group" data-group="(\w+)">([^<]+)<', content)
+    assert [key for key, _label in shown] == [key for key, _items in
+                                             EXPECTED_MORE_GROUPS[persona]]
+    assert [label for _key, label in shown] == [str(GROUPS[key]) for key, _label in shown]
+    assert set(dict(shown).values()) <= {"日常工作", "台账与统计", "会议与督导", "管理"}
+
+
+def test_a_grid_workers_page_shows_six_items_before_the_fold(client, grid_worker_a1):
+    client.force_login(grid_worker_a1)
+    content = client.get(reverse("home")).content.decode()
+    navigation = content.split('data-testid="navigation"')[1]
+    before_fold = navigation.split('data-testid="navigation-more"')[0]
+    assert 1 <= before_fold.count('class="nav-link') <= 6
 
 
 @pytest.mark.parametrize("persona", sorted(NOT_SHOWN))

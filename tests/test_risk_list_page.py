@@ -312,8 +312,11 @@ def test_beyond_one_street_duties_are_offered_for_the_chosen_places_street(
     assert "dispatch_person" not in whole.context["bulk_form"].fields
     assert 'data-testid="duties-need-a-place"' in whole.content.decode()
     narrowed = client.get(LIST_URL, {"within": street.community_a.pk})
-    offered = {str(value) for value, _label in
-               narrowed.context["bulk_form"].fields["dispatch_person"].choices}
+    # the picker searches the people of the chosen place, and the page lists none of them
+    widget = narrowed.context["bulk_form"].fields["dispatch_person"].widget
+    search = widget.attrs["data-picker-url"]
+    assert search.endswith(f"area={street.community_a.pk}")
+    offered = {str(row["id"]) for row in client.get(search).json()["results"]}
     assert str(grid_worker_a1.pk) in offered and str(elsewhere.pk) not in offered
     # naming duties still works from a narrowed list
     bulk_post(client, [matter], "assign_duties", dispatch_person=grid_worker_a1.pk)

@@ -76,13 +76,18 @@ def change(risk, actor, **changes) -> Risk:
 @pytest.mark.parametrize("duty", ["dispatch_person", "investigate_person", "resolve_person",
                                   "stabilize_person", "lead"])
 def test_a_person_named_on_a_duty_opens_the_matter_until_replaced(
-        client, matter, neighbour, officer_a, colleague_a, urban_staff, duty):
+        client, matter, neighbour, officer_a, colleague_a, urban_staff, leader, duty):
+    replacement = colleague_a
+    if duty == "lead":  # 包案领导: a section's head or a street leader
+        urban_staff.is_department_head = True
+        urban_staff.save(update_fields=["is_department_head"])
+        replacement = leader
     assert opens(client, urban_staff, matter) == MISSING
     change(matter, officer_a, **{duty: urban_staff})
     assert opens(client, urban_staff, matter) == FOUND
     assert follow_notice(client, urban_staff, matter).status_code == 200
     assert opens(client, urban_staff, neighbour) == MISSING  # only what they are named on
-    change(matter, officer_a, **{duty: colleague_a})
+    change(matter, officer_a, **{duty: replacement})
     assert opens(client, urban_staff, matter) == MISSING
 
 

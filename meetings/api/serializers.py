@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.scoping import visible_people
+from accounts.pickers import people_on_record
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
 from meetings.choices import (
@@ -130,8 +130,9 @@ class _ScopedInput(serializers.Serializer):
         if request is None:  # schema generation
             return
         user = request.user
-        scoped = {"area": visible_areas(user), "chair": visible_people(user),
-                  "owner": visible_people(user), "attendees": visible_people(user),
+        people = people_on_record(user)  # as the pages' pickers (accounts.pickers)
+        scoped = {"area": visible_areas(user), "chair": people,
+                  "owner": people, "attendees": people,
                   "departments": visible_departments(user),
                   "owner_department": visible_departments(user),
                   "risk": visible_risks(user), "risks": visible_risks(user),

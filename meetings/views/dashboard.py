@@ -4,11 +4,14 @@ escalation rules flag, overdue action items and report-ins; and the rules themse
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from grids.choices import AreaKind
@@ -19,18 +22,30 @@ from meetings.choices import RULE_TIERS, MeetingStatus
 from meetings.escalation import flagged_matters
 from meetings.forms import EscalationRulesForm, rule_field_name
 from meetings.models import EscalationRule
-from meetings.overdue import overdue_reports
+from meetings.overdue import calls_with_overdue_reports
 from meetings.scoping import visible_meetings
 from quanfu.refusals import refusal_on_form
 from risks.choices import RiskLevel, Tier
+from risks.filters import OPEN
 
-LISTED = 20  # rows shown per panel; the count says how many there are in all
+LISTED = 20  # rows shown per panel; the count says how many there are in all, and links
+PER_PAGE = 50  # to the panel's full list (tier_matters)
+AWAITING, FLAGGED = "awaiting", "flagged"
 
 
 def _with_days(matters, now):
     for matter in matters:
         matter.days_at_tier = (now - matter.arrived_at).days
     return matters
+
+
+def panel_matters(user, tier: str, panel: str, now):
+    """The matters of a panel of the tier's dashboard, in the panel's order: the panel
+    (its first rows), its figure and its full list all read this one query."""
+    if panel == FLAGGED:
+        return flagged_matters(user, tier, now=now).select_related("area")
+    return (matters_awaiting_discussion(user, tier).select_related("area")
+            .order_by("arrived_at", "id"))
 
 
 @login_required
@@ -47,8 +62,8 @@ def tier_dashboard(request, tier):
     if tier not in Tier.values:
         raise Http404("No such tier.")
     user, now = request.user, timezone.now()
-    awaiting = matters_awaiting_discussion(user, tier).select_related("area")
-    flagged = flagged_matters(user, tier, now=now).select_related("area")
+    awaiting = panel_matters(user, tier, AWAITING, now)
+    flagged = panel_matters(user, tier, FLAGGED, now)
     overdue_items = (overdue_action_items_of(user, tier)
                      .select_related("meeting", "owner", "owner_department"))
     upcoming = (visible_meetings(user)
@@ -62,14 +77,44 @@ def tier_dashboard(request, tier):
             "awaiting": awaiting.count(),
             "flagged": flagged.count(),
             "overdue_items": overdue_items.count(),
-            "overdue_reports": overdue_reports(user, now).count(),
+            "overdue_calls": calls_with_overdue_reports(user, now).count(),
         },
-        "awaiting": _with_days(list(awaiting.order_by("arrived_at", "id")[:LISTED]), now),
+        "awaiting": _with_days(list(awaiting[:LISTED]), now),
         "flagged": _with_days(list(flagged[:LISTED]), now),
         "overdue_items": list(overdue_items.order_by("deadline", "id")[:LISTED]),
         "upcoming": list(upcoming[:LISTED]),
         "has_rules": tier in RULE_TIERS,
         "may_convene": permissions.may_manage_tier(user, tier),
+        "links": {
+            "open": f"{reverse('risks:risk_list')}?{urlencode({'tier': tier, 'status': OPEN})}",
+            "awaiting": _panel_url(tier, AWAITING),
+            "flagged": _panel_url(tier, FLAGGED),
+            "overdue_items": f"{reverse('meetings:action_item_list')}?"
+                             f"{urlencode({'overdue': 'true', 'tier': tier})}",
+            "overdue_calls": f"{reverse('meetings:whistle_board')}?overdue=true",
+        },
+    })
+
+
+def _panel_url(tier: str, panel: str) -> str:
+    return f"{reverse('meetings:tier_matters', args=[tier])}?show={panel}"
+
+
+@login_required
+def tier_matters(request, tier):
+    """The whole list behind a panel of the tier's dashboard (``show=awaiting``: awaiting
+    this tier's meeting; ``show=flagged``: flagged by the escalation rules), by page."""
+    if tier not in Tier.values:
+        raise Http404("No such tier.")
+    panel = FLAGGED if request.GET.get("show") == FLAGGED else AWAITING
+    now = timezone.now()
+    page = Paginator(panel_matters(request.user, tier, panel, now), PER_PAGE).get_page(
+        request.GET.get("page"))
+    _with_days(page.object_list, now)
+    return render(request, "meetings/tier_matters.html", {
+        "tier": tier, "tier_label": Tier(tier).label, "panel": panel,
+        "page_obj": page, "paginator": page.paginator, "matters": page.object_list,
+        "dashboard_url": reverse("meetings:tier_dashboard", args=[tier]),
     })
 
 

@@ -37,3 +37,17 @@ document.addEventListener("change", function (event) {
     qfShowForOperation(form);
   }
 });
+// A table wider than its box scrolls inside it (.table-responsive): the box then takes the
+// keyboard focus, so that it scrolls with the arrow keys too (WCAG 2.1.1).
+function qfFocusableScrollBoxes() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+qfFocusableScrollBoxes();
+window.addEventListener("resize", qfFocusableScrollBoxes);
+document.body.addEventListener("htmx:afterSettle", qfFocusableScrollBoxes);

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import Area, Department
 from grids.scoping import scope_roots
+from rhythm.choices import WarningStatus
 from rhythm.snapshots import data_quality_rows
 from risks import flow_figures
 from risks.choices import ClockFlag, RiskLevel, RiskStatus, Tier
@@ -35,7 +36,7 @@ from supervision.dashboards.figures import (
     StreetRow,
 )
 from supervision.dashboards.folding import Cube, Tally, summarise
-from supervision.dashboards.links import register_link
+from supervision.dashboards.links import list_link, register_link
 from supervision.scoping import CityScope
 
 
@@ -44,7 +45,26 @@ def _figure_links(within: int | None) -> RegisterLinks:
         open=register_link(within, open_only=True),
         high_open=register_link(within, open_only=True, level=RiskLevel.HIGH),
         overdue_matters=register_link(within, overdue=True),
-        closed=register_link(within, status=RiskStatus.CLOSED))
+        closed=register_link(within, status=RiskStatus.CLOSED),
+        overdue_warnings=list_link("rhythm:warning_list", within,
+                                   status=WarningStatus.OVERDUE))
+
+
+def _row_links(row_area: Area | None, area: Area, with_findings: bool) -> dict[str, str]:
+    """A row's figures' links: its own area's, or for the community's matters on no grid
+    the register's ``area=`` (the other lists have no such filter: those link nowhere)."""
+    if row_area is None:
+        return {"high_open": register_link(area.pk, open_only=True, area=area.pk,
+                                           level=RiskLevel.HIGH),
+                "overdue_matters": register_link(area.pk, overdue=True, area=area.pk)}
+    links = {"high_open": register_link(row_area.pk, open_only=True, level=RiskLevel.HIGH),
+             "overdue_matters": register_link(row_area.pk, overdue=True),
+             "overdue_warnings": list_link("rhythm:warning_list", row_area.pk,
+                                           status=WarningStatus.OVERDUE)}
+    if with_findings:
+        links["open_findings"] = list_link("supervision:finding_list", row_area.pk,
+                                           open=True)
+    return links
 
 
 def _link_rates(rates: list[LevelRate], within: int | None) -> None:
@@ -108,9 +128,7 @@ def build(user, *, kind: str, area: Area, street: Area, communities: list[Area],
     else:
         row_areas = {community.pk: community for community in communities}
     warnings = queries.overdue_warnings(community_ids, key)
-    overdue_action_items = queries.overdue_actions(
-        user, [*community_ids, street.pk] if kind == "street" else community_ids,
-        community_ids)
+    overdue_action_items = queries.overdue_actions(user, area)
     findings = queries.findings(community_ids, today)
     listings, listing_counts, _per_community = queries.listings(user, community_ids)
     figures = summarise(
@@ -198,7 +216,7 @@ def _area_rows(kind: str, area: Area, row_areas: dict[int, Area], counts: Cube,
                        if row_area is not None and kind != "community" else ""),
             overdue_warnings=warnings.get(row_key, 0),
             open_findings=finding_counts.open, overdue_findings=finding_counts.overdue,
-            cells=cells))
+            cells=cells, figure_links=_row_links(row_area, area, kind != "community")))
     return rows
 
 
@@ -238,6 +256,10 @@ def build_city(scope: CityScope, today: date | None = None) -> CityDashboard:
             if whole else "",
             link=register_link(street.pk, open_only=True) if whole else "",
             overdue_link=register_link(street.pk, overdue=True) if whole else "",
+            high_open_link=register_link(street.pk, open_only=True, level=RiskLevel.HIGH)
+            if whole else "",
+            warnings_link=list_link("rhythm:warning_list", street.pk,
+                                    status=WarningStatus.OVERDUE) if whole else "",
             overdue_warnings=warnings.get(street.pk, 0)))
     folds = folding.weekly_folds(snapshots)
     board = CityDashboard(
@@ -269,6 +291,9 @@ def scorecard(user, group, communities: list[Area], today: date | None = None) -
             dashboard=reverse("supervision:community_dashboard", args=[community.pk]),
             link=register_link(community.pk, open_only=True),
             overdue_link=register_link(community.pk, overdue=True),
+            high_open_link=register_link(community.pk, open_only=True, level=RiskLevel.HIGH),
+            warnings_link=list_link("rhythm:warning_list", community.pk,
+                                    status=WarningStatus.OVERDUE),
             overdue_warnings=data_quality.get("overdue_warnings", 0),
             data_quality_problems=data_quality.get("problems", 0),
             data_quality=data_quality,

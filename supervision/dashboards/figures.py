@@ -73,6 +73,7 @@ class RegisterLinks:
     high_open: str
     overdue_matters: str
     closed: str
+    overdue_warnings: str  # the warnings' list, not the register
 
 
 @dataclass(kw_only=True)
@@ -119,6 +120,9 @@ class AreaRow(Summary):
     open_findings: int
     overdue_findings: int
     cells: list[HeatCell]
+    # where the row's other figures lead (high_open, overdue_matters, overdue_warnings,
+    # open_findings); a figure missing here has no list filtered exactly to it
+    figure_links: dict[str, str]
 
 
 @dataclass(kw_only=True)
@@ -132,6 +136,8 @@ class StreetRow(Summary):
     dashboard: str
     link: str
     overdue_link: str
+    high_open_link: str
+    warnings_link: str
     overdue_warnings: int
 
 
@@ -167,6 +173,8 @@ class ScorecardEntry(Summary):
     dashboard: str
     link: str
     overdue_link: str
+    high_open_link: str
+    warnings_link: str
     overdue_warnings: int
     data_quality_problems: int
     data_quality: dict  # its row of rhythm.snapshots.data_quality_rows ({} if none)

@@ -1,5 +1,6 @@
-"""Links from the dashboards to the register: every number opens the register's list
-filtered to the same matters (risks.filters)."""
+"""Links from the dashboards to the lists: every number opens the register's list (or the
+warnings', action items', findings' or listed supervision's) filtered to the same rows by
+that list's own FilterSet."""
 
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -22,6 +23,20 @@ def register_link(within: int | None = None, *, open_only: bool = False, **filte
     return f"{_register_url()}?{urlencode(query)}"
 
 
+def list_link(url_name: str, within: int | None = None, **filters) -> str:
+    """Another list (warnings, action items, findings, listed supervision) filtered by
+    its own FilterSet to what a figure counts."""
+    query = [("within", str(within))] if within is not None else []
+    query.extend((name, str(value).lower() if isinstance(value, bool) else str(value))
+                 for name, value in filters.items() if value not in (None, ""))
+    return f"{_url(url_name)}?{urlencode(query)}"
+
+
 @lru_cache(maxsize=1)
 def _register_url() -> str:
     return reverse("risks:risk_list")
+
+
+@lru_cache(maxsize=8)
+def _url(url_name: str) -> str:
+    return reverse(url_name)

@@ -15,13 +15,15 @@ from datetime import date
 
 from django.db import connection, connections
 from django.db.models import Avg, Case, Count, F, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from grids.choices import AreaKind
 from grids.models import Area
+from meetings.filters import action_items_within_q
 from meetings.overdue import overdue_action_items
 from quanfu.clock import local_day_bounds
-from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
+from rhythm.overdue import overdue_warning_q
 from risks.choices import ClockFlag, Tier
 from risks.figures import rate
 from risks.models import Category, Risk, StageClock
@@ -284,12 +286,13 @@ def campaigns(community_ids: list[int], street: Area | None,
 
 
 def overdue_warnings(community_ids: list[int], key: str) -> dict[int, int]:
-    """Warnings past T+2 without feedback, per ``key`` ("community_id" or "grid_id")."""
+    """Warnings past T+2 without feedback (rhythm.overdue: marked by the sweep or not yet,
+    as the warnings page counts them), per ``key`` ("community_id" or "grid_id")."""
     field_name = f"risk__{key}"
-    # COUNT(*), not COUNT(id): the overdue warnings' partial index on risk_id answers it
-    # alone (rhythm.models.RiskWarning, warning_overdue_risk_idx)
+    # COUNT(*), not COUNT(id): the two partial indexes of overdue and of open warnings
+    # answer it (rhythm.models.RiskWarning)
     return {row[field_name]: row["count"] for row in RiskWarning.objects
-            .filter(status=WarningStatus.OVERDUE, risk__community_id__in=community_ids)
+            .filter(overdue_warning_q(timezone.now()), risk__community_id__in=community_ids)
             .values(field_name).annotate(count=Count("*")).order_by()}
 
 
@@ -307,7 +310,7 @@ def clock_lights(community_ids: list[int]) -> dict[str, int]:
 
 def overdue_warnings_by_street(scope: CityScope) -> dict[int, int]:
     """Warnings past T+2 without feedback, per street: one grouped query."""
-    warnings = RiskWarning.objects.filter(status=WarningStatus.OVERDUE)
+    warnings = RiskWarning.objects.filter(overdue_warning_q(timezone.now()))
     if not scope.whole_city:
         warnings = warnings.filter(scope.matters_q("risk__community__"))
     return {row["street_id"]: row["count"] for row in warnings
@@ -315,12 +318,11 @@ def overdue_warnings_by_street(scope: CityScope) -> dict[int, int]:
             .annotate(count=Count("*")).order_by()}
 
 
-def overdue_actions(user, area_ids: list[int], community_ids: list[int]) -> int:
+def overdue_actions(user, area: Area) -> int:
     """Open action items of approved minutes past their deadline (meetings.overdue),
-    of the area's meetings or on the area's matters."""
-    return overdue_action_items(user).filter(
-        Q(meeting__area_id__in=area_ids) | Q(item__risk__community_id__in=community_ids)
-    ).count()
+    of the area's meetings or on its matters, as the action items' list finds them
+    (``overdue=true&within=``)."""
+    return overdue_action_items(user).filter(action_items_within_q(area)).count()
 
 
 def top_overdue(matters, today: date) -> list[Risk]:
