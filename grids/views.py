@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from accounts.scoping import visible_people
 from grids.choices import Duty
 from grids.exports import roster_workbook
 from grids.filters import AreaFilterSet
+from grids.pickers import search_areas
 from grids.scoping import get_area_for_user, scope_roots, visible_areas
 from grids.services import roster_on
 from quanfu.scoped_views import ScopedDetailView, ScopedListView
@@ -64,3 +65,10 @@ def roster_export(request, pk):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
+
+
+@login_required
+def area_search(request):
+    """The places in the user's scope whose name holds ``q``, for the area picker: at most
+    20, as JSON (grids.pickers)."""
+    return JsonResponse({"results": search_areas(request.user, request.GET.get("q", "")[:50])})

@@ -16,7 +16,15 @@ from rhythm.choices import WarningStatus
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
 from rhythm.overdue import overdue_warning_q
 from risks import data_gaps
-from risks.choices import OPEN_STATUSES, Action, EventKind, RiskLevel, RiskStatus
+from risks.choices import (
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    Action,
+    EventKind,
+    RiskLevel,
+    RiskStatus,
+    Tier,
+)
 from risks.data_gaps import gap_q
 from risks.figures import (
     TARGETS,
@@ -106,6 +114,15 @@ def summarise(rows: list[dict], key: str) -> dict[str, dict[str, int]]:
     return totals
 
 
+# The lines of the weekly report: communities and categories by their number (natural
+# order), levels high → low then ungraded, tiers upwards.
+LINE_ORDER = {
+    "level": lambda level: (LEVEL_ORDER.get(level, len(LEVEL_ORDER)), level),
+    "tier": lambda tier: (Tier.values.index(tier) if tier in Tier.values else len(Tier.values),
+                          tier),
+}
+
+
 def weekly_report(street: Area, start: date, communities=None) -> dict:
     """This week's figures (live) against last week's snapshot, by community, category,
     level and tier; and the matters whose grading is stale. ``communities`` (ids) narrows
@@ -127,7 +144,8 @@ def weekly_report(street: Area, start: date, communities=None) -> dict:
     for key in ("community__name", "category__name", "level", "tier"):
         now_totals, then_totals = summarise(current, key), summarise(previous, key)
         lines = []
-        for name, figures in sorted(now_totals.items()):
+        for name, figures in sorted(now_totals.items(), key=lambda item: LINE_ORDER.get(
+                key, natural_key)(item[0])):
             before = then_totals.get(name, {})
             lines.append({"name": name, **figures,
                           "change": figures["total"] - before.get("total", 0)})

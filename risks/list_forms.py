@@ -2,13 +2,13 @@
 RiskFilterSet does the filtering) and the bulk actions on the selected rows."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.pickers import DUTY, PersonChoiceField, search_url
 from accounts.scoping import visible_people
-from grids.choices import AreaKind
-from grids.scoping import spans_several_streets, visible_areas, visible_departments
+from grids.pickers import area_label
+from grids.pickers import search_url as area_search_url
+from grids.scoping import spans_several_streets, visible_departments
 from quanfu.forms import SearchSelect
 from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Source, Tier
 from risks.data_gaps import GAP_LABELS
@@ -172,17 +172,13 @@ class RiskFilterForm(StyledFormMixin, forms.Form):
         for subtype in Subtype.objects.filter(is_active=True).select_related("category"):
             groups.setdefault(subtype.category.name, []).append((subtype.code, subtype.name))
         self.fields["subtype"].choices = [("", _("Any subtype")), *groups.items()]
-        # Values, not instances: a street leader's select lists some 900 places. Beyond
-        # one street, streets and communities only (a city has 30,000 grids); a chosen
-        # grid is listed too.
-        kinds = [AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID]
-        if spans_several_streets(user):
-            kinds.remove(AreaKind.GRID)
-        shown = Q(kind__in=kinds) | Q(pk=place.pk) if place is not None else Q(kind__in=kinds)
-        areas = (visible_areas(user).filter(shown).order_by("path")
-                 .values_list("pk", "name", "depth"))
+        # The place is searched as one types (grids.pickers): the page carries only the
+        # chosen one, not a street's 220 places nor a city's 30,000 grids.
         self.fields["within"].choices = [("", _("My whole scope")), *(
-            (pk, f"{'· ' * max(0, depth - 2)}{name}") for pk, name, depth in areas)]
+            [(place.pk, area_label(place))] if place is not None else [])]
+        self.fields["within"].widget = SearchSelect(area_search_url(), attrs={
+            "data-placeholder": _("Type a place's name to search"),
+            "data-picker-no-results": _("No place found")})
         departments = [(department.pk, department.name)
                        for department in visible_departments(user).order_by("name")]
         self.fields["department"].choices = [("", _("Any department")), *departments]

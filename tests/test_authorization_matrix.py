@@ -88,6 +88,7 @@ PAGES = {
     "accounts:people_search": ((), (LOGIN, 400, 400, 400, 400, 400, 400, 400, 400, 400)),
     # grids ---------------------------------------------------------------------------------
     "grids:area_list": ((), EVERYONE),
+    "grids:area_search": ((), EVERYONE),  # the area picker: places in the reader's scope
     "grids:area_detail": (("area",), IN_A),
     "grids:area_roster_export": (("area",), IN_A),
     # inbox ---------------------------------------------------------------------------------

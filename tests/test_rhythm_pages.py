@@ -816,6 +816,15 @@ def test_weekly_report_counts_by_community_with_the_change(client, leader, grade
     assert 'data-section="tier"' in response.content.decode()
 
 
+def test_weekly_report_lists_levels_high_to_low_then_ungraded(client, leader, grade_in_b,
+                                                              report, officer_a):
+    report(officer_a, title="未定级的新上报")
+    for level in ("low", "high", "medium"):
+        grade_in_b(title=f"东泉小区{level}纠纷", level=level)
+    client.force_login(leader)
+    assert list(section(client.get(WEEKLY_URL), "level")) == ["high", "medium", "low", ""]
+
+
 def test_supervisor_reads_only_the_groups_communities(client, supervisor_a, graded, graded_b):
     client.force_login(supervisor_a)
     response = client.get(WEEKLY_URL)

@@ -279,26 +279,43 @@ def test_roles_without_bulk_actions_are_refused(client, request, matter, persona
 # A reader whose scope spans several streets (the district, the city) -------------------
 
 def within_choices(response) -> set:
+    """The places the page itself lists under "within": the chosen one, if any."""
     return {str(value) for value, _label in response.context["filter_form"]
-            .fields["within"].choices}
+            .fields["within"].choices if value != ""}
 
 
-def test_beyond_one_street_the_within_filter_lists_streets_and_communities(client, superuser,
-                                                                           street, matter):
+def found_places(client, query="") -> dict:
+    """The area picker's answer: {id: label}."""
+    answer = client.get(reverse("grids:area_search"), {"q": query})
+    assert answer.status_code == 200
+    return {row["id"]: row["text"] for row in answer.json()["results"]}
+
+
+def test_the_within_filter_lists_no_places_but_the_chosen_one(client, superuser, street,
+                                                              matter):
     client.force_login(superuser)
-    choices = within_choices(client.get(LIST_URL))
-    assert {str(street.street.pk), str(street.community_a.pk),
-            str(street.other_street.pk)} <= choices
-    assert str(street.grid_a1.pk) not in choices  # a city has 30,000 grids
-    # a grid chosen through the address is listed, so the select shows it
+    assert within_choices(client.get(LIST_URL)) == set()  # a city has 30,000 grids
+    # a place chosen (through the picker, or a link) is listed, so the select shows it
     narrowed = client.get(LIST_URL, {"within": street.grid_a1.pk})
-    assert str(street.grid_a1.pk) in within_choices(narrowed)
+    assert within_choices(narrowed) == {str(street.grid_a1.pk)}
     assert listed_codes(narrowed) == {matter.code}
 
 
-def test_a_street_leader_still_chooses_among_the_grids(client, leader, street):
+def test_the_area_picker_finds_places_in_scope_only(client, leader, officer_a, street):
     client.force_login(leader)
-    assert str(street.grid_a1.pk) in within_choices(client.get(LIST_URL))
+    found = found_places(client, street.grid_a1.name)
+    assert found[street.grid_a1.pk] == f"{street.community_a.name} · {street.grid_a1.name}"
+    assert street.other_street.pk not in found_places(client, street.other_street.name)
+    client.force_login(officer_a)
+    assert street.community_a.pk in found_places(client)
+    assert not {street.community_b.pk, street.street.pk} & set(found_places(client))
+
+
+def test_the_area_picker_answers_in_few_queries(client, leader, street,
+                                                django_assert_max_num_queries):
+    client.force_login(leader)
+    with django_assert_max_num_queries(6):  # session, user, the places (with parents)
+        found_places(client, "网格")
 
 
 def test_beyond_one_street_duties_are_offered_for_the_chosen_places_street(

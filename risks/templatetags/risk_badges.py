@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from risks.choices import ClockFlag, ClockStage, RiskStatus, Tier
+from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Tier
 
 register = template.Library()
 
@@ -21,27 +21,33 @@ STATUS_CLASSES = {
 }
 
 
+def _label(choices, value) -> str:
+    """The label of ``value``, read from the choices' enum: get_FOO_display() builds the
+    field's whole choices dict on each call, three times a row on a page of fifty."""
+    return choices(value).label if value in choices.values else value
+
+
 @register.simple_tag
 def level_badge(risk):
     if not risk.level:
         return format_html('<span class="badge text-bg-light border" data-level="">{}</span>',
                            _("Not graded"))
     return format_html('<span class="badge badge-level-{0}" data-level="{0}">{1}</span>',
-                       risk.level, risk.get_level_display())
+                       risk.level, _label(RiskLevel, risk.level))
 
 
 @register.simple_tag
 def status_badge(risk):
     return format_html('<span class="badge {}" data-status="{}">{}</span>',
                        STATUS_CLASSES.get(risk.status, "text-bg-secondary"), risk.status,
-                       risk.get_status_display())
+                       _label(RiskStatus, risk.status))
 
 
 @register.simple_tag
 def tier_badge(risk):
     css_class = "text-bg-light border" if risk.tier == Tier.COMMUNITY else "badge-escalated"
     return format_html('<span class="badge {}" data-tier="{}">{}</span>', css_class, risk.tier,
-                       risk.get_tier_display())
+                       _label(Tier, risk.tier))
 
 
 @register.simple_tag

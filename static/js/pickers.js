@@ -1,7 +1,8 @@
-// Person pickers (accounts/pickers.py, quanfu/forms.py SearchSelect): a select that holds
-// only the chosen people; Tom Select finds the others as one types, by asking the scoped
-// search endpoint named in data-picker-url. Its texts come from the select's data-picker-*
-// attributes (translated on the server): none of the library's English reaches the page.
+// Person and area pickers (accounts/pickers.py, grids/pickers.py, quanfu/forms.py
+// SearchSelect): a select that holds only the chosen people or places; Tom Select finds
+// the others as one types, by asking the scoped search endpoint named in data-picker-url.
+// Its texts come from the select's data-picker-* attributes (translated on the server):
+// none of the library's English reaches the page.
 (function () {
   "use strict";
 
@@ -19,7 +20,8 @@
     var url = select.getAttribute("data-picker-url");
     return function (query, callback) {
       var control = this;
-      fetch(url + "&q=" + encodeURIComponent(query), {
+      var joiner = url.indexOf("?") < 0 ? "?" : "&";
+      fetch(url + joiner + "q=" + encodeURIComponent(query), {
         credentials: "same-origin",
         headers: {"Accept": "application/json"}
       }).then(function (response) {
@@ -54,6 +56,12 @@
             '" aria-label="' + escapeHtml(data.title) + '" role="button" tabindex="0">×</div>';
         }
       };
+    }
+    // Tom Select points the label at its own input and hides the select: the select keeps
+    // its name for assistive technology (axe: select-name) through aria-label.
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    if (label && !select.hasAttribute("aria-label")) {
+      select.setAttribute("aria-label", label.textContent.trim());
     }
     new TomSelect(select, {
       valueField: "id",  // the endpoint answers {id, text}
