@@ -11,6 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -70,10 +71,12 @@ def wait_until(condition, timeout=40.0, step=0.2) -> bool:
 
 
 def use_broker(app, url: str) -> None:
-    """Point the test process's Celery app at another broker (new connection pools)."""
+    """Point the test process's Celery app at another broker (new connection pools).
+    kombu keeps its pools in process-wide registries keyed by the broker's address:
+    closing a pool without clearing them left a closed pool for the next test that sends a
+    task to that address ("Acquire on closed pool", test_services on the same worker)."""
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
+    kombu.pools.reset()  # closes every pool and empties the registries
     app._pool = None
     app.amqp._producer_pool = None
 
