@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.choices import AuditAction
-from audit.wording import ChangeWords
+from audit.wording import ChangeWords, record_label
 from quanfu.xlsx import Column, LedgerWorkbook, exported_line
 
 # Excel holds about a million rows; an export this large is a backup, not a reading.
@@ -36,7 +36,7 @@ def _rows(queryset):
             return
         words = ChangeWords(batch)  # the records the batch's changes name, read at once
         for row in batch:
-            row["change_words"] = words.lines(row["model_label"], row["changes"])
+            row["change_words"] = words.lines(record_label(row), row["changes"])
         yield from batch
         before = batch[-1]["seq"]
 

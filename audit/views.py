@@ -18,7 +18,7 @@ from audit.filters import AuditEntryFilterSet
 from audit.model_changes import audited_models
 from audit.permissions import require_audit_reader, visible_entries
 from audit.services import record_event
-from audit.wording import ChangeWords, record_label
+from audit.wording import word_entries
 from quanfu.filter_fields import IdField
 from quanfu.xlsx import XLSX_CONTENT_TYPE
 
@@ -82,19 +82,7 @@ def entry_list(request):
     page = page_of(filterset.qs, request.GET)
     record_types = {described.label: model._meta.verbose_name
                     for model, described in audited_models().items()}
-    words = ChangeWords(page.entries)  # one query per kind of record the changes name
-    for entry in page.entries:
-        label = record_label(entry)
-        entry.record_type = record_types.get(label, label)
-        entry.change_words = words.lines(label, entry.changes)
-        # people by name (the user name on hover); rows written at once by their type
-        entry.who = entry.actor.display_name if entry.actor else entry.username
-        if label and not entry.model_label:
-            entry.target_words = entry.record_type
-        elif entry.actor and entry.target == entry.username:
-            entry.target_words = entry.who
-        else:
-            entry.target_words = entry.target
+    word_entries(page.entries, record_types)
     return render(request, "audit/entry_list.html", {
         "filterset": filterset, "page": page, "filter_query": _filter_query(request),
     })

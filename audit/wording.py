@@ -91,10 +91,8 @@ class ChangeWords:
 
     def _changes(self):
         for entry in self.entries:
-            if isinstance(entry, dict):
-                yield entry.get("model_label", ""), entry.get("changes")
-            else:
-                yield record_label(entry), entry.changes
+            changes = entry.get("changes") if isinstance(entry, dict) else entry.changes
+            yield record_label(entry), changes
 
     def lines(self, label: str, changes: dict) -> list[str]:
         """One line per changed field: ``状态：已上报 → 已核实``; a personal field reads
@@ -146,11 +144,35 @@ class ChangeWords:
 
 
 def record_label(entry) -> str:
-    """The record type an entry is about: its model, or, for an entry that stands for many
-    rows written at once, the model its target names (``meetings.departmentreport``)."""
-    if entry.model_label:
-        return entry.model_label
-    return entry.target if _model(entry.target) is not None else ""
+    """The record type an entry (an AuditEntry or a row of its values) is about: its model,
+    or, for an entry that stands for many rows written at once, the model its target names
+    (``meetings.departmentreport``)."""
+    def read(name):
+        return (entry.get(name) if isinstance(entry, dict) else getattr(entry, name)) or ""
+
+    if read("model_label"):
+        return read("model_label")
+    target = read("target")
+    return target if _model(target) is not None else ""
+
+
+def word_entries(entries, record_types: dict) -> None:
+    """Give each entry of a page what the audit log shows: ``record_type`` (the verbose
+    name of ``record_types``), ``change_words``, ``who`` (the actor by name; the user name
+    is on hover) and ``target_words`` (a person by name, rows written at once by their
+    type). One query per kind of record the changes name."""
+    words = ChangeWords(entries)
+    for entry in entries:
+        label = record_label(entry)
+        entry.record_type = record_types.get(label, label)
+        entry.change_words = words.lines(label, entry.changes)
+        entry.who = entry.actor.display_name if entry.actor else entry.username
+        if label and not entry.model_label:
+            entry.target_words = entry.record_type
+        elif entry.actor and entry.target == entry.username:
+            entry.target_words = entry.who
+        else:
+            entry.target_words = entry.target
 
 
 def describe_changes(changes: dict, label: str = "") -> list[str]:

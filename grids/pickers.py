@@ -11,10 +11,11 @@ SEARCH_LIMIT = 20
 
 
 def area_label(area: Area) -> str:
-    """花园社区 · 花园第1网格: a place with the one above it (a street stands alone)."""
-    if area.parent_id is None or area.parent is None:
+    """花园社区 / 花园第1网格: a place with the one above it (a street stands alone), as
+    risks.forms.AreaChoiceField writes a place."""
+    if area.parent_id is None:
         return area.name
-    return f"{area.parent.name} · {area.name}"
+    return f"{area.parent.name} / {area.name}"
 
 
 def search_areas(user, query: str) -> list[dict]:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.pickers import person_label
 from accounts.roles import Role
 from accounts.scoping import visible_people
 from grids.choices import AreaKind
@@ -17,7 +18,7 @@ from quanfu.clock import local_moment
 from quanfu.forms import StyledFormMixin, TextareaField
 from rhythm.calendar import nth_workday_after
 from rhythm.choices import CheckOutcome, InstructionKind, InstructionStatus, WarningStatus
-from risks.forms import AreaChoiceField, person_label
+from risks.forms import AreaChoiceField
 
 NOTE_ROWS = 3
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"

@@ -8,11 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import pickers
 from accounts.models import User
-from accounts.pickers import (  # noqa: F401 (the register's list forms take them from here)
-    NOT_ON_DUTY_ROLES,
-    PersonChoiceField,
-    person_label,
-)
+from accounts.pickers import PersonChoiceField
 from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments

@@ -4,21 +4,17 @@ RiskFilterSet does the filtering) and the bulk actions on the selected rows."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.pickers import DUTY, PersonChoiceField, search_url
+from accounts.pickers import DUTY, NOT_ON_DUTY_ROLES, PersonChoiceField, search_url
 from accounts.scoping import visible_people
 from grids.pickers import area_label
 from grids.pickers import search_url as area_search_url
 from grids.scoping import spans_several_streets, visible_departments
-from quanfu.forms import SearchSelect
+from quanfu.forms import SearchSelect, StyledFormMixin
 from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Source, Tier
 from risks.data_gaps import GAP_LABELS
 from risks.filters import OPEN, PENDING, WAITING
 from risks.flow_figures import FIGURE_LABELS, Period
-from risks.forms import (
-    DUTY_LABELS,
-    NOT_ON_DUTY_ROLES,
-    StyledFormMixin,
-)
+from risks.forms import DUTY_LABELS
 from risks.models import DUTY_FIELDS, Category, Subtype
 
 
@@ -54,11 +50,6 @@ class BulkActionForm(StyledFormMixin, forms.Form):
     level = forms.ChoiceField(choices=[("", "---------"), *RiskLevel.choices], required=False,
                               label=_("Risk level"))
     next_query = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def gap_notice(self) -> str:
-        """Which data quality figure the list shows, or ""."""
-        gap = self.data.get("gap", "") if self.is_bound else ""
-        return str(GAP_LABELS.get(gap, ""))
 
     def __init__(self, *args, user, place=None, **kwargs):
         """``place``: the area the list is narrowed to (``within``), if any."""

@@ -304,7 +304,7 @@ def test_the_within_filter_lists_no_places_but_the_chosen_one(client, superuser,
 def test_the_area_picker_finds_places_in_scope_only(client, leader, officer_a, street):
     client.force_login(leader)
     found = found_places(client, street.grid_a1.name)
-    assert found[street.grid_a1.pk] == f"{street.community_a.name} · {street.grid_a1.name}"
+    assert found[street.grid_a1.pk] == f"{street.community_a.name} / {street.grid_a1.name}"
     assert street.other_street.pk not in found_places(client, street.other_street.name)
     client.force_login(officer_a)
     assert street.community_a.pk in found_places(client)
