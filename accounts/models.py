@@ -108,3 +108,28 @@ class ApiToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now and self.user.is_active
+
+
+class IdempotentRequest(models.Model):
+    """A POST of the API sent with an ``Idempotency-Key``: kept 24 hours, so that a retry
+    of the same body answers the first response again and does nothing else. While the
+    first request is being answered the response is empty (``status_code`` null)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=100)
+    path = models.CharField(_("path"), max_length=300)
+    body_hash = models.CharField(_("body hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    response_body = models.BinaryField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [models.UniqueConstraint(fields=["user", "key"],
+                                               name="one_request_per_user_key")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.key}"

@@ -23,10 +23,10 @@ default 3) after a warm-up, median and p95, with the number of SQL statements:
     size inside a transaction rolled back): the first page that folds them, then pages
     reading the folds from the cache;
 (c) the 15-minute sweep (rhythm.services.sweep_overdue, then risks.clocks.sweep_clocks)
-    over 200,000 open warnings past their deadline and every running stage clock turning
-    yellow or red at once (the first sweep after an outage) — goal ≤ 5 s — then with
-    2,000 warnings past it and the clocks coloured as of 15 minutes before (a 15-minute
-    run in a busy week) and none: the existing warnings are opened again and the missing ones added
+    over 200,000 open warnings past their deadline and every running stage clock past a
+    limit told of at once (the first sweep after an outage) — goal ≤ 5 s — then with
+    2,000 warnings past it and the clocks swept 15 minutes before (a 15-minute run in a
+    busy week) and none: the existing warnings are opened again and the missing ones added
     (INSERT … SELECT on graded open matters), committed and vacuumed; each run is then a
     transaction rolled back (the sweep is one transaction), timed with the deferred
     foreign-key checks its commit would run; the warnings are put back at the end;
@@ -430,38 +430,33 @@ class Bench:
         self.colour_clocks(all_due=due == SWEEP_WARNINGS, now=now)
 
     def colour_clocks(self, *, all_due: bool, now) -> None:
-        """The running stage clocks as the last sweep left them: none coloured yet (every
-        clock past a limit changes at once: the first sweep after an outage) or, for a
-        15-minute run, coloured as of 15 minutes ago. Their flags are kept in
-        bench_city_clocks to be put back."""
+        """Where the last sweep left off (the clocks' colours are read, not kept): never
+        (every clock past its red limit is told of at once: the first sweep after an
+        outage) or 15 minutes ago (a 15-minute run). The mark is kept in
+        bench_city_clock_sweep to be put back."""
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE IF NOT EXISTS bench_city_clocks AS "
-                           "SELECT id, flag FROM risks_stageclock WHERE stopped_at IS NULL")
-            if all_due:
-                cursor.execute("UPDATE risks_stageclock SET flag = '' "
-                               "WHERE stopped_at IS NULL AND flag <> ''")
-            else:
-                before = now - timedelta(minutes=15)
-                cursor.execute(
-                    "UPDATE risks_stageclock SET flag = CASE WHEN red_at <= %s THEN 'red' "
-                    "WHEN yellow_at <= %s THEN 'yellow' ELSE '' END "
-                    "WHERE stopped_at IS NULL AND paused_at IS NULL", [before, before])
-            cursor.execute("SELECT COUNT(*) FILTER (WHERE flag <> 'red' AND red_at <= %s), "
-                           "COUNT(*) FILTER (WHERE flag = '' AND yellow_at <= %s AND red_at > %s) "
+            cursor.execute("CREATE TABLE IF NOT EXISTS bench_city_clock_sweep AS "
+                           "SELECT id, swept_until FROM risks_clocksweep")
+            since = None if all_due else now - timedelta(minutes=15)
+            cursor.execute("DELETE FROM risks_clocksweep")
+            cursor.execute("INSERT INTO risks_clocksweep (id, swept_until) VALUES (1, %s)",
+                           [since])
+            cursor.execute("SELECT COUNT(*) FILTER (WHERE red_at <= %s "
+                           "AND (%s::timestamptz IS NULL OR red_at > %s)), "
+                           "COUNT(*) FILTER (WHERE yellow_at <= %s AND red_at > %s "
+                           "AND (%s::timestamptz IS NULL OR yellow_at > %s)) "
                            "FROM risks_stageclock WHERE stopped_at IS NULL "
-                           "AND paused_at IS NULL", [now, now, now])
+                           "AND paused_at IS NULL", [now, since, since, now, now, since, since])
             self.clocks_due = cursor.fetchone()
-            cursor.execute("VACUUM ANALYZE risks_stageclock")
 
     def put_clocks_back(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass('bench_city_clocks')")
+            cursor.execute("SELECT to_regclass('bench_city_clock_sweep')")
             if cursor.fetchone()[0] is None:
                 return
-            cursor.execute("UPDATE risks_stageclock c SET flag = b.flag FROM bench_city_clocks b "
-                           "WHERE b.id = c.id")
-            cursor.execute("DROP TABLE bench_city_clocks")
-            cursor.execute("VACUUM ANALYZE risks_stageclock")
+            cursor.execute("DELETE FROM risks_clocksweep")
+            cursor.execute("INSERT INTO risks_clocksweep SELECT * FROM bench_city_clock_sweep")
+            cursor.execute("DROP TABLE bench_city_clock_sweep")
 
     def put_warnings_back(self) -> None:
         with connection.cursor() as cursor:
@@ -489,7 +484,7 @@ class Bench:
         def vacuum():
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM rhythm_riskwarning")
-                cursor.execute("VACUUM risks_stageclock")
+                cursor.execute("VACUUM risks_clocksweep")
                 cursor.execute("VACUUM inbox_message")
 
         def clocks_label():

@@ -56,11 +56,12 @@ API_COLUMNS = """r.id, r.code, r.title, r.description, c.code, s.code, r.area_id
     r.updated_at, r.due_on, r.closed_at, r.dispatch_person_id, r.investigate_person_id,
     r.resolve_person_id, r.stabilize_person_id, r.lead_id, r.version, r.reported_by_id,
     r.resolution_note, r.duplicate_of_id, r.graded_at, r.people_involved, r.dispatched_to_id,
-    r.dispatched_at, r.accepted_at, r.returns, r.reworks"""
+    r.dispatched_at, r.accepted_at, r.returns, r.reworks, r.address, r.location_lat,
+    r.location_lng"""
 # A page's stage clocks (the API's ``clocks`` of each row, the list page's badges): one
 # statement for the page's matters, as the register reads them.
 PAGE_CLOCKS = """SELECT risk_id, stage, started_at, yellow_at, red_at, paused_at, paused_seconds,
-    stopped_at, flag FROM risks_stageclock WHERE risk_id = ANY(%s) ORDER BY started_at, id"""
+    stopped_at FROM risks_stageclock WHERE risk_id = ANY(%s) ORDER BY started_at, id"""
 # The register keeps each matter's street and community on its row (risks.scoping), so the
 # fastest raw answer filters those columns too: the same predicates as the ORM's SQL.
 FROM = """FROM risks_risk r

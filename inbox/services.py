@@ -99,9 +99,17 @@ class SetBasedNotices:
     digest_link: str
     digest_key: str
     digest_after: int
+    # How many items the caller knows there are (warnings, clocks), when it knows: past
+    # MANY_ITEMS the statement joins by hashing (see insert_notices).
+    items: int = 0
 
 
 SET_BASED_WORK_MEM = "64MB"
+# Past this many items, the notices are joined by hashing, not by an index lookup per row:
+# the planner, which cannot see how many rows the sweep has just marked (they were written
+# by the same transaction), otherwise loops over them one by one (bench/city.py: 200,000
+# warnings going overdue at once after an outage).
+MANY_ITEMS = 20_000
 
 
 def insert_notices(notices: SetBasedNotices, now) -> int:
@@ -123,6 +131,9 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
             # deduplicated and counted in memory: with the default 4 MB it spills to disk
             # (bench/city.py, the first sweep after an outage). Until the sweep commits.
             cursor.execute(f"SET LOCAL work_mem = '{SET_BASED_WORK_MEM}'")
+        hashed = connection.vendor == "postgresql" and notices.items > MANY_ITEMS
+        if hashed:
+            cursor.execute("SET LOCAL enable_nestloop = off")
         # INSERT first, the WITH inside (as notify_people): Python's sqlite3 counts the
         # rows written only for a statement that starts as one.
         cursor.execute(
@@ -139,6 +150,8 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
             "FROM counted WHERE n > %s) AS notices WHERE true "
             "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING", params)
         created = max(cursor.rowcount, 0)
+        if hashed:
+            cursor.execute("SET LOCAL enable_nestloop = on")
     if created:
         enqueue_on_commit(send_pending_emails_task)
     return created

@@ -524,15 +524,13 @@ class Generator:
                 yellow_days, red_days = limits.get(level, limits[None])
                 day = timezone.localtime(started, zone).date()
                 yellow_at, red_at = end_of(day, yellow_days), end_of(day, red_days)
-                flag = "red" if red_at <= self.now else (
-                    "yellow" if yellow_at <= self.now else "")
                 yield (first + offset, matter_id, street_id, community_id, stage, started,
-                       yellow_at, red_at, 0, flag)
+                       yellow_at, red_at, 0)
 
         self.report.counts["stage clocks"] = copy_rows(
             cursor, "risks_stageclock",
             ["id", "risk_id", "street_id", "community_id", "stage", "started_at", "yellow_at",
-             "red_at", "paused_seconds", "flag"], rows())
+             "red_at", "paused_seconds"], rows())
 
     def finish(self, cursor) -> None:
         """Leave every sequence at the table's highest id (reserve_ids already moved them

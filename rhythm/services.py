@@ -168,7 +168,7 @@ def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
             RiskWarning.objects.filter(feedback_due__lt=now), ReplyAction.MARK_OVERDUE,
             overdue_at=now)
         if overdue:
-            _notify_overdue_warnings(now)
+            _notify_overdue_warnings(now, overdue)
         instructions = INSTRUCTION_TRANSITIONS.move_all(
             InstructionRecipient.objects.filter(instruction__deadline__lt=now),
             ReplyAction.MARK_OVERDUE, overdue_at=now)
@@ -184,7 +184,7 @@ def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
 OVERDUE_DIGEST_AFTER = 5
 
 
-def _notify_overdue_warnings(now: datetime) -> int:
+def _notify_overdue_warnings(now: datetime, count: int = 0) -> int:
     """Tell the duty holders, the lead and the community's officers of every warning that
     just went overdue: a notice per matter, or one digest for a person with more than
     OVERDUE_DIGEST_AFTER of them in this sweep. One INSERT … SELECT, whatever the number
@@ -217,7 +217,7 @@ def _notify_overdue_warnings(now: datetime) -> int:
                        "escalating them"),
         digest_link=reverse("rhythm:warning_list") + "?status=" + WarningStatus.OVERDUE,
         digest_key=f"warnings:overdue:{now.isoformat()}",
-        digest_after=OVERDUE_DIGEST_AFTER), now)
+        digest_after=OVERDUE_DIGEST_AFTER, items=count), now)
 
 
 def _notify_overdue_instructions(now: datetime) -> None:

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from grids.admin import AreaAdmin
 from grids.models import Area
+from risks.choices import ClockFlag
+from risks.clocks import colour
 from risks.models import (
     Category,
     ClockRule,
@@ -75,11 +78,15 @@ class StageClockAdmin(admin.ModelAdmin):
     (risks.clocks); the admin only reads them."""
 
     list_display = ["risk", "stage", "started_at", "yellow_at", "red_at", "paused_at",
-                    "stopped_at", "flag"]
-    list_filter = ["stage", "flag"]
+                    "stopped_at", "light"]
+    list_filter = ["stage"]
     list_select_related = ["risk"]
     search_fields = ["risk__code"]
     raw_id_fields = ["risk"]
+
+    @admin.display(description=_("light"))
+    def light(self, clock):
+        return ClockFlag(colour(clock)).label
 
     def has_add_permission(self, request):
         return False

@@ -106,20 +106,11 @@ class ClockStage(models.TextChoices):
 
 
 class ClockFlag(models.TextChoices):
-    """How late a running clock is: set by the 15-minute sweep."""
+    """How late a running clock is, read from its limits and the time (risks.clocks)."""
 
     GREEN = "", _("On time")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
-
-
-class ClockAction(models.TextChoices):
-    """How a clock's colour changes (risks/transitions.py): by the sweep, or cleared when a
-    resume or an extension moved its limits later."""
-
-    TURN_YELLOW = "turn_yellow", _("Turn yellow")
-    TURN_RED = "turn_red", _("Turn red")
-    CLEAR = "clear", _("Back on time")
 
 
 class ApprovalKind(models.TextChoices):

@@ -6,8 +6,9 @@ ends; ``yellow_at`` (the stage's time limit) and ``red_at`` are the ends of the
 ``yellow_days``-th and ``red_days``-th working day after the start day, from the most
 specific ClockRule. A paused clock (中止, approved by a street leader) does not run:
 resuming shifts its limits, and the matter's ``due_on``, by the working days paused.
-The 15-minute sweep (``sweep_clocks``) turns running clocks yellow and red, set-based,
-and tells the unit and the street's centre once when one turns red.
+A clock's colour is read, never stored: yellow once its time limit has passed, red once
+its red limit has (for a paused clock, as of its pause). The 15-minute sweep
+(``sweep_clocks``) tells the unit and the street's centre once when one turns red.
 
 The calendar lives in the rhythm app, above the register: it registers its overrides
 with ``use_calendar`` (rhythm.apps); without one, Monday–Friday are the working days.
@@ -16,8 +17,20 @@ with ``use_calendar`` (rhythm.apps); without one, Monday–Friday are the workin
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +43,7 @@ from inbox.services import SetBasedNotices, insert_notices
 from quanfu.clock import local_date, local_moment
 from risks import routing
 from risks.choices import Action, ClockFlag, ClockStage, EventKind, RiskStatus
-from risks.models import ClockRule, Risk, RiskEvent, StageClock
+from risks.models import ClockRule, ClockSweep, Risk, RiskEvent, StageClock
 
 Overrides = Callable[[date, date], dict[date, bool]]
 _calendar: list[Overrides] = []
@@ -251,7 +264,6 @@ def _resume(risk: Risk, at: datetime) -> dict:
         risk.due_on = add_working_days(before, shifted)
         risk.save(update_fields=["due_on"])
         changes["due_on"] = [before.isoformat(), risk.due_on.isoformat()]
-    reflag(StageClock.objects.filter(pk__in=[clock.pk for clock in clocks]), at)
     return changes
 
 
@@ -265,54 +277,90 @@ def extend_clocks(risk: Risk, working_days: int, *, at: datetime, actor=None,
         clock.red_at = _shift(clock.red_at, working_days)
         clock.save(update_fields=["yellow_at", "red_at"])
     if clocks:
-        reflag(StageClock.objects.filter(pk__in=[clock.pk for clock in clocks]), at)
         _clock_event(risk, actor, note, extended=len(clocks), working_days=working_days)
     return len(clocks)
 
 
 # Colours ----------------------------------------------------------------------------------
 
-def _flags():
-    from risks.transitions import CLOCK_TRANSITIONS, ClockAction  # the table imports us
+def _stand(now: datetime):
+    """The moment a clock's colour is read at: its pause, or ``now`` if it runs."""
+    return Coalesce(F("paused_at"), Value(now, output_field=DateTimeField()))
 
-    return CLOCK_TRANSITIONS, ClockAction
+
+def colour_q(colour: str, now: datetime) -> Q:
+    """Clocks of that colour at ``now``: red past the red limit, yellow past the time
+    limit only. Stopped clocks have none."""
+    stand = _stand(now)
+    if colour == ClockFlag.RED:
+        return Q(stopped_at=None, red_at__lte=stand)
+    if colour == ClockFlag.YELLOW:
+        return Q(stopped_at=None, yellow_at__lte=stand, red_at__gt=stand)
+    raise ValueError(colour)
 
 
-def reflag(clocks, now: datetime) -> dict[str, int]:
-    """Set the colour of ``clocks`` (a queryset) by ``now``: clear a flag no longer true
-    (after a resume or an extension), then turn running, unpaused ones red and yellow.
-    UPDATEs through the clock table, with one audit entry."""
-    table, action = _flags()
-    running = clocks.filter(stopped_at=None, paused_at=None)
-    moved = {
-        "cleared": table.move_all(clocks.filter(Q(flag=ClockFlag.YELLOW, yellow_at__gt=now)
-                                                | Q(flag=ClockFlag.RED, red_at__gt=now)),
-                                  action.CLEAR),
-        "red": table.move_all(running.filter(red_at__lte=now), action.TURN_RED),
-        "yellow": table.move_all(running.filter(yellow_at__lte=now), action.TURN_YELLOW),
-    }
-    if any(moved.values()):
-        record_event(action=AuditAction.TRANSITION, target="risks.stageclock",
-                     detail="stage clocks' colours after a pause or an extension: "
-                            + ", ".join(f"{count} {what}" for what, count in moved.items()))
-    return moved
+def lit_q(now: datetime) -> Q:
+    """Clocks yellow or red at ``now``."""
+    return Q(stopped_at=None, yellow_at__lte=_stand(now))
+
+
+def with_colour(clocks: QuerySet, now: datetime) -> QuerySet:
+    """``clocks`` with their colour at ``now`` as ``flag`` ("red", "yellow" or "")."""
+    stand = _stand(now)
+    return clocks.annotate(flag=Case(
+        When(stopped_at__isnull=False, then=Value(ClockFlag.GREEN)),
+        When(red_at__lte=stand, then=Value(ClockFlag.RED)),
+        When(yellow_at__lte=stand, then=Value(ClockFlag.YELLOW)),
+        default=Value(ClockFlag.GREEN), output_field=CharField()))
+
+
+def colour(clock: StageClock, now: datetime | None = None) -> str:
+    """One clock's colour at ``now`` (by default the present)."""
+    if clock.stopped_at is not None:
+        return ClockFlag.GREEN
+    stand = clock.paused_at or now or timezone.now()
+    if clock.red_at <= stand:
+        return ClockFlag.RED
+    return ClockFlag.YELLOW if clock.yellow_at <= stand else ClockFlag.GREEN
 
 
 def sweep_clocks(now: datetime | None = None) -> dict[str, int]:
-    """Every 15 minutes: running, unpaused clocks past their limits turn yellow or red;
-    the unit and the street's centre are told of each that turns red, once. A fixed
-    number of statements whatever the number of clocks; a second run changes nothing."""
+    """Every 15 minutes: tell the unit and the street's centre of each running, unpaused
+    clock whose red limit passed since the last sweep, once; count those that turned
+    yellow or red. Nothing about the clocks is written, whatever their number (the first
+    sweep after an outage: bench/city.py); a fixed number of statements; a second run
+    changes nothing."""
     now = now or timezone.now()
-    table, action = _flags()
-    running = StageClock.objects.filter(stopped_at=None, paused_at=None)
-    notices = _notify_red(now)  # before the UPDATE: the same clocks, still not red
-    red = table.move_all(running.filter(red_at__lte=now), action.TURN_RED)
-    yellow = table.move_all(running.filter(yellow_at__lte=now), action.TURN_YELLOW)
-    if red or yellow:
-        record_event(action=AuditAction.TRANSITION, target="risks:clock_sweep",
-                     detail=f"{yellow} stage clocks turned yellow, {red} red; "
-                            f"{notices} notices")
+    # One transaction (the notices' work_mem is set for it), without a savepoint of its own
+    # inside a caller's. Two sweeps at once would tell of the same clocks: the notices'
+    # unique (recipient, dedupe_key) keeps one of each.
+    with transaction.atomic(savepoint=False):
+        since = ClockSweep.objects.filter(pk=1).values_list("swept_until", flat=True).first()
+        if since is not None and since >= now:  # a sweep of a later moment ran already
+            return {"clocks_yellow": 0, "clocks_red": 0, "clock_notices": 0}
+        red, yellow = _crossed(now, since)
+        notices = _notify_red(now, since, red) if red else 0
+        ClockSweep.objects.bulk_create([ClockSweep(pk=1, swept_until=now)],
+                                       update_conflicts=True, unique_fields=["id"],
+                                       update_fields=["swept_until"])
+        if red or yellow:
+            record_event(action=AuditAction.TRANSITION, target="risks:clock_sweep",
+                         detail=f"{yellow} stage clocks turned yellow, {red} red; "
+                                f"{notices} notices")
     return {"clocks_yellow": yellow, "clocks_red": red, "clock_notices": notices}
+
+
+def _crossed(now: datetime, since: datetime | None) -> tuple[int, int]:
+    """How many running, unpaused clocks turned red, and how many only yellow, in
+    (since, now]: one count over the two sweep indexes."""
+    turned_red = Q(red_at__lte=now) & (Q(red_at__gt=since) if since else Q())
+    turned_yellow = (Q(yellow_at__lte=now, red_at__gt=now)
+                     & (Q(yellow_at__gt=since) if since else Q()))
+    counts = (StageClock.objects.filter(stopped_at=None, paused_at=None)
+              .filter(turned_red | turned_yellow)
+              .aggregate(red=Count("pk", filter=turned_red),
+                         yellow=Count("pk", filter=turned_yellow)))
+    return counts["red"], counts["yellow"]
 
 
 # A person told of more red clocks than this in one sweep gets one digest instead (the
@@ -320,19 +368,21 @@ def sweep_clocks(now: datetime | None = None) -> dict[str, int]:
 RED_DIGEST_AFTER = 5
 
 
-def _notify_red(now: datetime) -> int:
+def _notify_red(now: datetime, since: datetime | None, count: int) -> int:
     """Tell the unit (the section it was dispatched to or owned by; the community's
-    officers for a matter of no section) and the street's centre of every clock turning
-    red now: a notice per clock, or a digest for a person with more than RED_DIGEST_AFTER.
-    One INSERT … SELECT; the unique (recipient, dedupe_key) makes a second run add
-    nothing."""
+    officers for a matter of no section) and the street's centre of every clock whose red
+    limit passed in (since, now]: a notice per clock, or a digest for a person with more
+    than RED_DIGEST_AFTER. One INSERT … SELECT; the unique (recipient, dedupe_key) makes a
+    second run add nothing."""
     clock, risk, user, department = (StageClock._meta.db_table, Risk._meta.db_table,
                                      User._meta.db_table, Department._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
     due = ("SELECT c.id AS clock_id, r.community_id, r.street_id, "
            "COALESCE(r.dispatched_to_id, r.department_id) AS section_id "
            f"FROM {clock} c JOIN {risk} r ON r.id = c.risk_id "
-           "WHERE c.stopped_at IS NULL AND c.paused_at IS NULL AND c.flag <> %s "
-           "AND c.red_at <= %s")
+           "WHERE c.stopped_at IS NULL AND c.paused_at IS NULL AND c.red_at <= %s"
+           + (" AND c.red_at > %s" if since else ""))
+    due_params = [adapt(now)] + ([adapt(since)] if since else [])
     # Three arms that never meet (officers; the unit's staff; the centre's, unless the
     # centre is the unit), so UNION ALL: no deduplication over a sweep's rows.
     recipients = (
@@ -351,9 +401,8 @@ def _notify_red(now: datetime) -> int:
     before, after = _("Red light, %(stage)s past its limit: ").split("%(stage)s")
     return insert_notices(SetBasedNotices(
         ctes=f"due AS ({due}), recipients AS ({recipients})",
-        ctes_params=[ClockFlag.RED, connection.ops.adapt_datetimefield_value(now),
-                     Role.COMMUNITY_OFFICER, Role.SECTION_STAFF, f"%-{routing.CENTRE_KIND}",
-                     Role.SECTION_STAFF],
+        ctes_params=[*due_params, Role.COMMUNITY_OFFICER, Role.SECTION_STAFF,
+                     f"%-{routing.CENTRE_KIND}", Role.SECTION_STAFF],
         item="'clock_red' AS kind, "
              f"SUBSTR(%s || {stage_label} || %s || r.code || ' ' || r.title, 1, 200) AS title, "
              "'/risks/' || r.id || '/' AS link, "
@@ -364,16 +413,17 @@ def _notify_red(now: datetime) -> int:
         digest_title=_("%(count)s stage clocks turned red: see the register's red lights"),
         digest_link="/risks/?clock=red",
         digest_key=f"clocks:red:{now.isoformat()}",
-        digest_after=RED_DIGEST_AFTER), now)
+        digest_after=RED_DIGEST_AFTER, items=count), now)
 
 
 # Reading ----------------------------------------------------------------------------------
 
-def flagged_clocks(to_attr: str = "flagged_clocks") -> Prefetch:
-    """A matter's running clocks that are yellow or red (red first), for the badges of a
-    page of matters: one query for the page."""
+def flagged_clocks(to_attr: str = "flagged_clocks", now: datetime | None = None) -> Prefetch:
+    """A matter's running clocks that are yellow or red (red first) with their ``flag``,
+    for the badges of a page of matters: one query for the page."""
+    now = now or timezone.now()
     return Prefetch("clocks", to_attr=to_attr, queryset=(
-        StageClock.objects.filter(stopped_at=None).exclude(flag=ClockFlag.GREEN)
+        with_colour(StageClock.objects.filter(lit_q(now)), now)
         .order_by("flag", "started_at")))  # "red" sorts before "yellow"
 
 

@@ -21,6 +21,7 @@ from risks.choices import (
     Source,
     Tier,
 )
+from risks.clocks import colour_q
 from risks.models import Risk, StageClock, Subtype
 from risks.scoping import holds_duty_q, matters_within_q
 
@@ -191,11 +192,11 @@ class RiskFilterSet(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_clock(self, queryset, name, value: str):
-        """Matters with a running clock of that colour (red: only red). The clock's own
+        """Matters with a running clock of that colour now (red: only red). The clock's own
         street, equal to the matter's, lets PostgreSQL read only the scope's street's
-        lights (clock_street_flag_idx) instead of every red clock of the city."""
+        lights (clock_street_lights_idx) instead of every lit clock of the city."""
         return queryset.filter(Exists(StageClock.objects.filter(
-            risk=OuterRef("pk"), street=OuterRef("street"), stopped_at=None, flag=value)))
+            colour_q(value, timezone.now()), risk=OuterRef("pk"), street=OuterRef("street"))))
 
     def filter_stage(self, queryset, name, value: str):
         """Matters whose clock of that stage is running (paused included)."""

@@ -52,7 +52,6 @@ from risks.choices import (
     Action,
     ApprovalKind,
     ApprovalState,
-    ClockFlag,
     ClockStage,
     EventKind,
     FollowUpOutcome,
@@ -159,7 +158,7 @@ def _clocks(start, end, now) -> Source:
                            & _in("risk__accepted_at", start, end) & ~Exists(later_sign_in)),
         HANDLED_ON_TIME: (Q(stage=ClockStage.HANDLE, stopped_at__lte=F("yellow_at"))
                           & _in("stopped_at", start, end)),
-        OVERDUE: Q(stopped_at=None, paused_at=None, flag__in=[ClockFlag.YELLOW, ClockFlag.RED]),
+        OVERDUE: Q(stopped_at=None, paused_at=None, yellow_at__lte=now),
     }, HOLDER)
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -12,7 +12,6 @@ from risks.choices import (
     OPEN_STATUSES,
     ApprovalKind,
     ApprovalState,
-    ClockFlag,
     ClockStage,
     EventKind,
     FollowUpOutcome,
@@ -137,6 +136,15 @@ class Risk(models.Model):
                                    blank=True, on_delete=models.PROTECT, related_name="risks")
     source = models.CharField(_("source"), max_length=20, choices=Source.choices,
                               default=Source.GRID_PATROL)
+    # Where the matter is (地址、位置): free text and an optional WGS84 point, both or neither
+    # of its coordinates. db_default: bulk loaders COPY without these columns.
+    address = models.CharField(_("address"), max_length=200, blank=True, default="",
+                               db_default="")
+    location_lat = models.FloatField(_("latitude"), null=True, blank=True,
+                                     validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    location_lng = models.FloatField(_("longitude"), null=True, blank=True,
+                                     validators=[MinValueValidator(-180),
+                                                 MaxValueValidator(180)])
     # How many people the matter involves (涉及人数): a count, never a list of names.
     people_involved = models.PositiveIntegerField(
         _("people involved"), null=True, blank=True, validators=[MinValueValidator(1)])
@@ -212,6 +220,12 @@ class Risk(models.Model):
             models.Index(fields=["due_on"], name="risk_due_idx",
                          condition=Q(status__in=OPEN_STATUSES)),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(location_lat__isnull=True, location_lng__isnull=True)
+                | Q(location_lat__isnull=False, location_lng__isnull=False),
+                name="risk_location_whole"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
@@ -274,6 +288,38 @@ class RiskEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.risk_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"risks/attachments/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    """A photo or document attached to a matter (现场照片、材料). Its type is read from its
+    content; a photo is re-encoded without its metadata (place, device) and keeps a
+    thumbnail. It is served only to those who see the matter, and every download is
+    logged."""
+
+    risk = models.ForeignKey(Risk, verbose_name=_("matter"), on_delete=models.PROTECT,
+                             related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, max_length=200,
+                                 blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class Party(models.Model):
@@ -437,10 +483,9 @@ class StageClock(models.Model):
                              related_name="clocks")
     # The matter's street and community, kept on the clock as on the matter (relinked with
     # it): a street's or community's lights are read from the clocks alone, without
-    # joining every red clock of the city to the street's matters (bench/workbench.py).
+    # joining every lit clock of the city to the street's matters (bench/workbench.py).
     # No index of their own (db_index=False): a street's lights are read through
-    # clock_street_flag_idx, a community's from that street's, and every index is written
-    # again by each colour change (the first sweep after an outage: bench/city.py).
+    # clock_street_lights_idx, a community's from that street's.
     street = models.ForeignKey("grids.Area", verbose_name=_("street"), on_delete=models.PROTECT,
                                related_name="+", editable=False, db_index=False)
     community = models.ForeignKey("grids.Area", verbose_name=_("community"),
@@ -453,8 +498,9 @@ class StageClock(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("paused seconds"), default=0)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
-    flag = models.CharField(_("flag"), max_length=6, choices=ClockFlag.choices, blank=True,
-                            default=ClockFlag.GREEN)
+    # A clock's colour (yellow, red) is not kept: it is read from its limits and the time
+    # (risks.clocks.colour_q), so that no colour change rewrites a row. The first sweep
+    # after an outage would otherwise rewrite every running clock at once (bench/city.py).
 
     class Meta:
         verbose_name = _("stage clock")
@@ -465,20 +511,34 @@ class StageClock(models.Model):
                                     name="one_running_clock_per_stage"),
         ]
         indexes = [
-            # the sweep: running, unpaused clocks about to change colour
-            models.Index(fields=["yellow_at"], name="clock_turns_yellow_idx",
-                         condition=Q(stopped_at=None, paused_at=None, flag="")),
-            models.Index(fields=["red_at"], name="clock_turns_red_idx",
-                         condition=Q(stopped_at=None, paused_at=None) & ~Q(flag="red")),
-            # a street's lights (the register's clock= filter, dashboards, workbench).
-            # One index on the flag: each is written again by every colour change, and the
-            # first sweep after an outage turns hundreds of thousands (bench/city.py).
-            models.Index(fields=["street", "flag", "risk"], name="clock_street_flag_idx",
-                         condition=Q(stopped_at=None) & ~Q(flag="")),
+            # the sweep: running, unpaused clocks crossing a limit since the last sweep
+            models.Index(fields=["yellow_at"], name="clock_running_yellow_idx",
+                         condition=Q(stopped_at=None, paused_at=None)),
+            models.Index(fields=["red_at"], name="clock_running_red_idx",
+                         condition=Q(stopped_at=None, paused_at=None)),
+            # a street's lights (the register's clock= filter, dashboards, workbench): its
+            # running clocks past their time limit, read from the index alone
+            models.Index(fields=["street", "yellow_at"], name="clock_street_lights_idx",
+                         include=["red_at", "paused_at", "risk"],
+                         condition=Q(stopped_at=None)),
         ]
 
     def __str__(self):
         return f"{self.risk_id} {self.get_stage_display()} {self.started_at:%Y-%m-%d}"
+
+
+class ClockSweep(models.Model):
+    """How far the 15-minute sweep has told of clocks turning red (one row): the next
+    sweep looks only at limits passed after this moment."""
+
+    swept_until = models.DateTimeField(_("swept until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clock sweep")
+        verbose_name_plural = _("clock sweeps")
+
+    def __str__(self):
+        return f"{self.swept_until}"
 
 
 class Approval(models.Model):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role
 from grids.choices import Duty
 from quanfu.errors import Forbidden, RuleBroken
-from quanfu.transitions import Transition, TransitionTable, nobody
+from quanfu.transitions import Transition, TransitionTable
 from risks import permissions, routing
 from risks.choices import (
     OPEN_STATUSES,
@@ -19,8 +19,6 @@ from risks.choices import (
     ApprovalDecision,
     ApprovalKind,
     ApprovalState,
-    ClockAction,
-    ClockFlag,
     EventKind,
     RiskLevel,
     RiskStatus,
@@ -306,21 +304,5 @@ RISK_TRANSITIONS = TransitionTable(
 )
 
 
-# A stage clock's colour (risks.clocks): the 15-minute sweep turns it yellow, then red; a
-# resume or an extension that moved its limits later clears it.
-F = ClockFlag
-CLOCK_TRANSITIONS = TransitionTable(
-    model=StageClock, field="flag", actions=ClockAction, states=ClockFlag,
-    transitions=[
-        Transition(ClockAction.TURN_YELLOW, frozenset({F.GREEN}), F.YELLOW, who=nobody,
-                   who_label="the 15-minute sweep (past the stage's time limit)"),
-        Transition(ClockAction.TURN_RED, frozenset({F.GREEN, F.YELLOW}), F.RED, who=nobody,
-                   who_label="the 15-minute sweep (past the red limit; the unit and the "
-                             "street's centre are told once)"),
-        Transition(ClockAction.CLEAR, frozenset({F.YELLOW, F.RED}), F.GREEN, who=nobody,
-                   who_label="a resume or an extension that moved the limits later"),
-    ],
-)
-
 # Every table of this app, for the docs and the test that no state changes outside them.
-TABLES = [RISK_TRANSITIONS, APPROVAL_TRANSITIONS, CLOCK_TRANSITIONS]
+TABLES = [RISK_TRANSITIONS, APPROVAL_TRANSITIONS]

@@ -16,7 +16,6 @@ from risks.choices import (
     Action,
     ApprovalKind,
     ApprovalState,
-    ClockFlag,
     ClockStage,
     FollowUpOutcome,
 )
@@ -61,7 +60,8 @@ def flow(ready_to_start, report, officer_a, colleague_a, officer_b, leader, soci
     on_time = services.start_risk(on_time, actor=social_staff)
     on_time = services.resolve_risk(on_time, actor=social_staff, note="已上门调解，双方达成协议。")
     on_time = act(on_time, Action.REWORK, actor=colleague_a, note="协议未履行")
-    StageClock.objects.filter(risk=on_time, stopped_at=None).update(flag=ClockFlag.RED)
+    StageClock.objects.filter(risk=on_time, stopped_at=None).update(
+        yellow_at=timezone.now() - timedelta(hours=2), red_at=timezone.now() - timedelta(hours=1))
 
     returned = ready_to_start(title="拖欠工资")
     returned = act(returned, Action.DISPATCH, actor=officer_a, department=social)
@@ -72,8 +72,7 @@ def flow(ready_to_start, report, officer_a, colleague_a, officer_b, leader, soci
 
     pending = ready_to_start(title="噪音扰民")
     pending = act(pending, Action.DISPATCH, actor=officer_a, department=social)
-    StageClock.objects.filter(risk=pending, stage=ClockStage.ACCEPT).update(
-        flag=ClockFlag.YELLOW)
+    late(pending, ClockStage.ACCEPT)
 
     extended = ready_to_start(title="违建拆除")
     Approval.objects.create(risk=extended, kind=ApprovalKind.EXTENSION, reason="等待法院",

@@ -100,6 +100,11 @@ def stages_running(risk):
                .values_list("stage", flat=True))
 
 
+def colours(clocks_of, now) -> set[str]:
+    """The colours of ``clocks_of`` at ``now``."""
+    return {clocks.colour(clock, now) for clock in clocks_of}
+
+
 def fresh(risk):
     return Risk.objects.get(pk=risk.pk)
 
@@ -248,14 +253,14 @@ def test_the_sweep_turns_clocks_yellow_then_red_and_tells_the_unit_and_centre_on
                                                 department=social))
     accept = StageClock.objects.filter(stage=ClockStage.ACCEPT)
     result = clocks.sweep_clocks(at(date(2026, 6, 2), 12))
-    assert result["clocks_yellow"] == 0 and set(accept.values_list("flag", flat=True)) == {""}
+    assert result["clocks_yellow"] == 0 and colours(accept, at(date(2026, 6, 2), 12)) == {""}
     result = clocks.sweep_clocks(at(date(2026, 6, 3), 9))  # past sign-in's 1 working day
     assert result == {"clocks_yellow": 2, "clocks_red": 0, "clock_notices": 0}
-    assert set(accept.values_list("flag", flat=True)) == {ClockFlag.YELLOW}
+    assert colours(accept, at(date(2026, 6, 3), 9)) == {ClockFlag.YELLOW}
     before = AuditEntry.objects.count()
     result = clocks.sweep_clocks(at(date(2026, 6, 4), 9))  # past its 2 working days
     assert (result["clocks_red"], result["clocks_yellow"]) == (2, 0)
-    assert set(accept.values_list("flag", flat=True)) == {ClockFlag.RED}
+    assert colours(accept, at(date(2026, 6, 4), 9)) == {ClockFlag.RED}
     assert AuditEntry.objects.count() == before + 1  # one entry for the sweep
     told = Message.objects.filter(kind="clock_red")
     assert sorted(told.values_list("recipient__username", flat=True)) == [
@@ -264,8 +269,8 @@ def test_the_sweep_turns_clocks_yellow_then_red_and_tells_the_unit_and_centre_on
     assert matters[0].code in notice.title
     assert clocks.sweep_clocks(at(date(2026, 6, 4), 10))["clock_notices"] == 0
     assert told.count() == 4  # a second sweep adds nothing
-    assert set(StageClock.objects.filter(stage=ClockStage.HANDLE)
-               .values_list("flag", flat=True)) == {""}  # handling is still on time
+    assert colours(StageClock.objects.filter(stage=ClockStage.HANDLE),
+                   at(date(2026, 6, 4), 10)) == {""}  # handling is still on time
 
 
 def test_a_red_matter_of_no_section_tells_the_community_officers(
@@ -274,7 +279,7 @@ def test_a_red_matter_of_no_section_tells_the_community_officers(
     moment(at(date(2026, 6, 1)))
     risk = services.start_risk(matter, actor=officer_a)
     clocks.sweep_clocks(at(date(2026, 6, 16)))
-    assert running(risk, ClockStage.HANDLE).flag == ClockFlag.RED
+    assert clocks.colour(running(risk, ClockStage.HANDLE), at(date(2026, 6, 16))) == ClockFlag.RED
     assert set(Message.objects.filter(kind="clock_red")
                .values_list("recipient__username", flat=True)) == {
         "officer_a", "colleague_a", "staff_pingan"}
@@ -296,13 +301,16 @@ def test_the_sweep_costs_the_same_queries_whatever_the_number_of_clocks(
     one, *three = [ready("high") for _ in range(4)]
     moment(at(date(2026, 6, 1)))
     services.start_risk(one, actor=officer_a)
-    with django_assert_max_num_queries(8) as first:  # tell, red, yellow, the audit entry
+    # the mark, tell, count, the new mark, the audit entry
+    with django_assert_max_num_queries(8) as first:
         clocks.sweep_clocks(at(date(2026, 6, 16)))
+    moment(at(date(2026, 6, 17)))
     for matter in three:
         services.start_risk(matter, actor=officer_a)
     with django_assert_num_queries(len(first.captured_queries)):
-        clocks.sweep_clocks(at(date(2026, 6, 16)))
-    assert StageClock.objects.filter(flag=ClockFlag.RED).count() == 4
+        assert clocks.sweep_clocks(at(date(2026, 7, 2)))["clocks_red"] == 3
+    red = clocks.colour_q(ClockFlag.RED, at(date(2026, 7, 2)))
+    assert StageClock.objects.filter(red).count() == 4
 
 
 def test_the_fifteen_minute_job_sweeps_the_clocks(ready, officer_a, moment):
@@ -312,7 +320,7 @@ def test_the_fifteen_minute_job_sweeps_the_clocks(ready, officer_a, moment):
     moment(at(date(2026, 6, 9)))
     result = jobs.sweep()
     assert result["clocks_yellow"] == 1
-    assert running(risk, ClockStage.HANDLE).flag == ClockFlag.YELLOW
+    assert clocks.colour(running(risk, ClockStage.HANDLE)) == ClockFlag.YELLOW
 
 
 # Pausing (中止) -----------------------------------------------------------------------------
@@ -325,7 +333,7 @@ def test_a_paused_clock_never_turns_yellow_or_red(ready, officer_a, moment):
     assert clocks.is_paused(risk)
     result = clocks.sweep_clocks(at(date(2026, 7, 1)))  # long past both limits
     assert (result["clocks_yellow"], result["clocks_red"]) == (0, 0)
-    assert running(risk, ClockStage.HANDLE).flag == ClockFlag.GREEN
+    assert clocks.colour(running(risk, ClockStage.HANDLE), at(date(2026, 7, 1))) == ClockFlag.GREEN
     assert not Message.objects.filter(kind="clock_red").exists()
 
 
@@ -367,13 +375,14 @@ def test_a_clock_late_before_its_pause_is_still_late_after_it(ready, officer_a, 
     moment(at(date(2026, 6, 1)))
     risk = services.start_risk(matter, actor=officer_a)
     clocks.sweep_clocks(at(date(2026, 6, 9)))
-    assert running(risk, ClockStage.HANDLE).flag == ClockFlag.YELLOW
+    assert clocks.colour(running(risk, ClockStage.HANDLE), at(date(2026, 6, 9))) == ClockFlag.YELLOW
     clocks.pause_clocks(risk, at=at(date(2026, 6, 9)))
     days = clocks.resume_clocks(fresh(risk), at=at(date(2026, 6, 19)), actor=officer_a)
     assert days == 8
     clock = running(risk, ClockStage.HANDLE)
     # a working day late when paused, a working day late when resumed: still yellow
-    assert clock.flag == ClockFlag.YELLOW and clock.yellow_at == end_of(date(2026, 6, 18))
+    assert clocks.colour(clock, at(date(2026, 6, 19))) == ClockFlag.YELLOW
+    assert clock.yellow_at == end_of(date(2026, 6, 18))
 
 
 def test_resume_is_refused_when_nothing_is_paused(ready, officer_a):
@@ -390,7 +399,8 @@ def test_an_extension_moves_the_handling_clock(ready, officer_a, moment):
     clocks.sweep_clocks(at(date(2026, 6, 9)))
     assert clocks.extend_clocks(risk, 5, at=at(date(2026, 6, 9)), actor=officer_a) == 1
     clock = running(risk, ClockStage.HANDLE)
-    assert clock.yellow_at == end_of(date(2026, 6, 15)) and clock.flag == ClockFlag.GREEN
+    assert clock.yellow_at == end_of(date(2026, 6, 15))
+    assert clocks.colour(clock, at(date(2026, 6, 9))) == ClockFlag.GREEN
 
 
 # The API and the filters ------------------------------------------------------------------
@@ -443,7 +453,8 @@ def test_filters_by_clock_colour_and_running_stage(report, ready, officer_a,
                                        department=social)
     handled = services.start_risk(matter, actor=officer_a)
     report(officer_a)  # no clock at all
-    clocks.sweep_clocks(at(date(2026, 6, 4), 9))  # sign-in red, handling not yet yellow
+    moment(at(date(2026, 6, 4), 9))  # sign-in red, handling not yet yellow
+    clocks.sweep_clocks()
     api.force_authenticate(officer_a)
 
     def listed(**params):
@@ -451,7 +462,8 @@ def test_filters_by_clock_colour_and_running_stage(report, ready, officer_a,
 
     assert listed(clock="red") == {waiting.pk}
     assert listed(clock="yellow") == set()
-    clocks.sweep_clocks(at(date(2026, 6, 9), 9))  # handling's 5 working days passed
+    moment(at(date(2026, 6, 9), 9))  # handling's 5 working days passed
+    clocks.sweep_clocks()
     assert listed(clock="yellow") == {handled.pk}  # the red one is not listed as yellow
     assert listed(clock="red") == {waiting.pk}
     assert listed(stage="accept") == {waiting.pk}
@@ -485,11 +497,12 @@ def lit(report, ready, officer_a, social, moment):
                                        department=social)
     handled = services.start_risk(matter, actor=officer_a)
     clocks.sweep_clocks(at(date(2026, 6, 9), 9))
+    moment(at(date(2026, 6, 9), 9))
     return waiting, handled
 
 
 def test_the_register_shows_the_lights_at_no_query_per_row(
-        client, report, officer_a, social, lit, django_assert_num_queries):
+        client, report, officer_a, social, lit, moment, django_assert_num_queries):
     waiting, handled = lit
     client.force_login(officer_a)
     client.get("/risks/")  # the session's first write
@@ -498,9 +511,11 @@ def test_the_register_shows_the_lights_at_no_query_per_row(
     assert 'data-clock="yellow" data-stage="handle"' in html
     with CaptureQueriesContext(connection) as before:
         client.get("/risks/")
+    moment(at(date(2026, 6, 1)))
     for _ in range(3):
         matter = services.verify_risk(report(officer_a), actor=officer_a)
         services.transition_risk(matter, Action.DISPATCH, actor=officer_a, department=social)
+    moment(at(date(2026, 6, 9), 10))
     clocks.sweep_clocks(at(date(2026, 6, 9), 10))
     with django_assert_num_queries(len(before.captured_queries)):
         html = client.get("/risks/").content.decode()

@@ -22,7 +22,7 @@ PROJECT_APPS = ("accounts", "audit", "grids", "inbox", "ledgers", "meetings", "r
                 "risks", "supervision")
 # Fields that hold a record's state, besides "status" (listed supervision's card grade).
 STATE_FIELDS = {("supervision", "listedsupervision"): ("status", "grade"),
-                ("risks", "stageclock"): ("flag",), ("risks", "approval"): ("state",)}
+                ("risks", "approval"): ("state",)}
 # "status" fields that are not a record's state: a progress report keeps the status its task
 # was moved to (history, written once with the report).
 NOT_STATES = {("supervision", "campaignprogressreport", "status")}

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -142,11 +143,16 @@ class Busy:
         item = DailyCheckItem.objects.filter(check_list__community=self.street.community_a,
                                              confirmed_at=None).first()
         rhythm_services.confirm_check_item(item, actor=officer, outcome="unchanged")
-        # the clocks as the sweep leaves them when the handling clocks pass their limit:
-        # the sign-in clock of what waits to be signed for is red by then
+        # the clocks as they are when the handling clocks pass their limit (their times
+        # moved back by as much): the sign-in clock of what waits to be signed for is red
         handling = StageClock.objects.filter(risk__dispatched_to=self.section,
                                              stage=ClockStage.HANDLE, stopped_at=None)
-        clocks.sweep_clocks(max(clock.yellow_at for clock in handling) + timedelta(seconds=1))
+        ahead = (max(clock.yellow_at for clock in handling) + timedelta(seconds=1)
+                 - timezone.now())
+        StageClock.objects.filter(stopped_at=None).update(
+            started_at=F("started_at") - ahead, yellow_at=F("yellow_at") - ahead,
+            red_at=F("red_at") - ahead)
+        clocks.sweep_clocks()
         rhythm_services.sweep_overdue()  # the warning past T+2 turns overdue
         return self
 
@@ -165,7 +171,12 @@ def matters_of_a():
 
 
 def with_flag(flag):
-    return Risk.objects.filter(pk__in=StageClock.objects.filter(stopped_at=None, flag=flag)
+    """Matters with a running clock of that colour now, counted plainly: red past its red
+    limit, yellow past its time limit only (a paused clock as of its pause)."""
+    stand = Coalesce("paused_at", Value(timezone.now(), output_field=DateTimeField()))
+    lit = (Q(red_at__lte=stand) if flag == ClockFlag.RED
+           else Q(yellow_at__lte=stand, red_at__gt=stand))
+    return Risk.objects.filter(pk__in=StageClock.objects.filter(lit, stopped_at=None)
                                .values("risk_id"))
 
 

@@ -13,7 +13,7 @@ from risks.clocks import clock_state, is_late
 from risks.models import ClockRule, StageClock
 
 CLOCK_FIELDS = ("risk_id", "stage", "started_at", "yellow_at", "red_at", "paused_at",
-                "paused_seconds", "stopped_at", "flag")
+                "paused_seconds", "stopped_at")
 
 
 class StageClockSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from risks.choices import ClockFlag, ClockStage, RiskLevel, RiskStatus, Tier
+from risks.clocks import colour
 
 register = template.Library()
 
@@ -64,18 +65,25 @@ def overdue_badge(risk):
 CLOCK_CLASSES = {ClockFlag.YELLOW: "text-bg-warning", ClockFlag.RED: "text-bg-danger"}
 
 
+def _flag(clock) -> str:
+    """The clock's colour: as read with a page's clocks (``flag``), or now."""
+    flag = getattr(clock, "flag", None)
+    return colour(clock) if flag is None else flag
+
+
 def clock_label(clock) -> str:
     """红灯·办理: the colour in words with the stage (colour is never the only signal)."""
-    words = _("Red light") if clock.flag == ClockFlag.RED else _("Yellow light")
+    words = _("Red light") if _flag(clock) == ClockFlag.RED else _("Yellow light")
     return f"{words}·{ClockStage(clock.stage).label}"
 
 
 @register.simple_tag
 def clock_badge(clock):
-    if clock.flag not in CLOCK_CLASSES:
+    flag = _flag(clock)
+    if flag not in CLOCK_CLASSES:
         return ""
     return format_html('<span class="badge {}" data-clock="{}" data-stage="{}">{}</span>',
-                       CLOCK_CLASSES[clock.flag], clock.flag, clock.stage, clock_label(clock))
+                       CLOCK_CLASSES[flag], flag, clock.stage, clock_label(clock))
 
 
 @register.simple_tag

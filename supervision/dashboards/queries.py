@@ -25,6 +25,7 @@ from quanfu.clock import local_day_bounds
 from rhythm.models import DailyCheckItem, RiskWarning, Snapshot
 from rhythm.overdue import overdue_warning_q
 from risks.choices import ClockFlag, Tier
+from risks.clocks import lit_q, with_colour
 from risks.figures import rate
 from risks.models import Category, Risk, StageClock
 from supervision.choices import (
@@ -299,12 +300,14 @@ def overdue_warnings(community_ids: list[int], key: str) -> dict[int, int]:
 def clock_lights(community_ids: list[int]) -> dict[str, int]:
     """Matters with a running clock that turned red or yellow (a matter with both counts
     once under each), as the register's ``clock=`` filter finds them: one grouped query."""
-    counts = {row["flag"]: row["count"] for row in StageClock.objects
-              .filter(stopped_at=None, flag__in=[ClockFlag.RED, ClockFlag.YELLOW],
-                      # their streets' lights (clock_street_flag_idx), then these communities
-                      street_id__in=Area.objects.filter(pk__in=community_ids)
-                      .values("parent_id"), community_id__in=community_ids)
-              .values("flag").annotate(count=Count("risk_id", distinct=True)).order_by()}
+    now = timezone.now()
+    counts = {row["flag"]: row["count"] for row in with_colour(
+              StageClock.objects.filter(lit_q(now),
+                                        # their streets' lights (clock_street_lights_idx),
+                                        # then these communities
+                                        street_id__in=Area.objects.filter(pk__in=community_ids)
+                                        .values("parent_id"), community_id__in=community_ids),
+              now).values("flag").annotate(count=Count("risk_id", distinct=True)).order_by()}
     return {flag: counts.get(flag, 0) for flag in (ClockFlag.RED, ClockFlag.YELLOW)}
 
 
