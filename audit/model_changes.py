@@ -41,6 +41,10 @@ NOT_AUDITED = {
     "risks.emergencyplanrevision": "a copy kept at each revision of the emergency plan, "
                                    "whose change is recorded",
     "rhythm.snapshot": "figures computed by the weekly and monthly jobs",
+    "accounts.idempotentrequest": "a stored answer kept 24 hours to replay a retried API "
+                                  "POST; the request's own changes are recorded",
+    "risks.clocksweep": "how far the 15-minute sweep has told of red clocks; each sweep "
+                        "that found some is an entry",
 }
 
 PERSONAL_FIELDS = {

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MISSING = "—"
 
@@ -156,6 +157,14 @@ def record_label(entry) -> str:
     return target if _model(target) is not None else ""
 
 
+# Entries of the scheduled jobs, which name the job rather than a record.
+JOB_TARGETS = {
+    "rhythm:daily_checks": gettext_lazy("daily checklists of every community"),
+    "rhythm:overdue_sweep": gettext_lazy("15-minute sweep of warnings and instructions"),
+    "risks:clock_sweep": gettext_lazy("15-minute sweep of stage clocks"),
+}
+
+
 def word_entries(entries, record_types: dict) -> None:
     """Give each entry of a page what the audit log shows: ``record_type`` (the verbose
     name of ``record_types``), ``change_words``, ``who`` (the actor by name; the user name
@@ -171,6 +180,8 @@ def word_entries(entries, record_types: dict) -> None:
             entry.target_words = entry.record_type
         elif entry.actor and entry.target == entry.username:
             entry.target_words = entry.who
+        elif entry.target in JOB_TARGETS:
+            entry.target_words = JOB_TARGETS[entry.target]
         else:
             entry.target_words = entry.target
 

@@ -6,6 +6,7 @@ from grids.models import Area
 from risks.choices import ClockFlag
 from risks.clocks import colour
 from risks.models import (
+    Attachment,
     Category,
     ClockRule,
     EmergencyDrill,
@@ -138,6 +139,14 @@ class PartyInline(ReadOnlyInline):
         return str(party)
 
 
+class AttachmentInline(ReadOnlyInline):
+    """Photos and files are added on the matter page (type checked, metadata removed)."""
+
+    model = Attachment
+    fields = ["uploaded_at", "original_name", "content_type", "size", "uploaded_by"]
+    readonly_fields = fields
+
+
 @admin.register(Risk)
 class RiskAdmin(admin.ModelAdmin):
     """Matters change only through the register's pages and API (risks.services), where
@@ -148,7 +157,7 @@ class RiskAdmin(admin.ModelAdmin):
     list_filter = ["status", "level", "tier", "category", "source"]
     search_fields = ["code", "title"]
     list_select_related = ["category", "area"]
-    inlines = [PartyInline, EventInline]
+    inlines = [PartyInline, AttachmentInline, EventInline]
     exclude = ["description"]
 
     def has_add_permission(self, request):

@@ -290,18 +290,24 @@ def _stand(now: datetime):
 
 def colour_q(colour: str, now: datetime) -> Q:
     """Clocks of that colour at ``now``: red past the red limit, yellow past the time
-    limit only. Stopped clocks have none."""
-    stand = _stand(now)
+    limit only; a paused clock as of its pause. Stopped clocks have none. Written as a
+    running and a paused branch (not COALESCE(paused_at, now)) so that PostgreSQL
+    estimates a street's lights from its statistics of the limits."""
+    running, paused = Q(paused_at=None), Q(paused_at__isnull=False)
     if colour == ClockFlag.RED:
-        return Q(stopped_at=None, red_at__lte=stand)
+        return lit_q(now) & ((running & Q(red_at__lte=now))
+                             | (paused & Q(red_at__lte=F("paused_at"))))
     if colour == ClockFlag.YELLOW:
-        return Q(stopped_at=None, yellow_at__lte=stand, red_at__gt=stand)
+        return lit_q(now) & ((running & Q(red_at__gt=now))
+                             | (paused & Q(red_at__gt=F("paused_at"))))
     raise ValueError(colour)
 
 
 def lit_q(now: datetime) -> Q:
-    """Clocks yellow or red at ``now``."""
-    return Q(stopped_at=None, yellow_at__lte=_stand(now))
+    """Clocks yellow or red at ``now`` (``yellow_at <= now`` holds for each: a pause lies in
+    the past)."""
+    return Q(stopped_at=None, yellow_at__lte=now) & (
+        Q(paused_at=None) | Q(paused_at__isnull=False, yellow_at__lte=F("paused_at")))
 
 
 def with_colour(clocks: QuerySet, now: datetime) -> QuerySet:
