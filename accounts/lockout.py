@@ -19,6 +19,7 @@ from axes.helpers import (
 )
 from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -96,7 +97,11 @@ def lockout_message(until: datetime | None) -> str:
 
 def lockout_response(request, original_response=None, credentials=None):
     """The login page again, saying that logging in is blocked and until when (axes'
-    AXES_LOCKOUT_CALLABLE). 429 Too Many Requests."""
+    AXES_LOCKOUT_CALLABLE). 429 Too Many Requests. A sign-in through the API (a phone app
+    asking for a token) gets the same message as JSON."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": lockout_message(locked_until(request, credentials))},
+                            status=429)
     username = get_client_username(request, credentials) or ""
     context = {
         "form": AuthenticationForm(request, initial={"username": username}),

@@ -121,6 +121,36 @@ def verify(request, token: str) -> Outcome:
     return Outcome(accepted=False)
 
 
+def must_give_code(user) -> bool:
+    """Does a sign-in of ``user`` outside the website (auth/token/) need a one-time code? The
+    same rule as the website's: a confirmed device, or a role that requires one."""
+    return is_required_for(user) or confirmed_device(user) is not None
+
+
+def check_code(request, user, token: str) -> Outcome:
+    """Check ``user``'s one-time code where there is no session to mark (a phone app asking
+    for a token). Side effects as ``verify``'s, without the session: on failure the device's
+    back-off grows and an "otp_failed" audit event is written."""
+    device = confirmed_device(user)
+    if device is None:
+        return Outcome(accepted=False)
+    wait_until = _throttled_until(device)
+    if wait_until is not None:
+        _record_device_failure(request, user, "token; refused: too many wrong codes in a row")
+        return Outcome(accepted=False, wait_until=wait_until)
+    with transaction.atomic():
+        accepted = django_otp.verify_token(user, device.persistent_id, token.strip())
+    if accepted is None:
+        _record_device_failure(request, user, "token")
+        return Outcome(accepted=False)
+    return Outcome(accepted=True)
+
+
+def _record_device_failure(request, user, detail: str) -> None:
+    record(action="otp_failed", actor=user, target=user.get_username(), detail=detail,
+           request=request)
+
+
 def pending_device(user) -> TOTPDevice:
     """The device being enrolled: the same secret until it is confirmed, so that reloading
     the page does not invalidate what the person has already scanned."""

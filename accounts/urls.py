@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("notices/", views.notice_preferences, name="notice_preferences"),
+    path("tokens/revoke/", views.token_revoke, name="token_revoke"),
     path("two-factor/", views.second_factor_verify, name="second_factor_verify"),
     path("two-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path("two-factor/remove/", views.second_factor_remove, name="second_factor_remove"),

@@ -1,5 +1,6 @@
-"""The pages of a person's own account: profile, password change, and the second factor
-(the login's second step, enrolment, removal); and the people search behind the pickers."""
+"""The pages of a person's own account: profile (with the apps signed in with their tokens),
+password change, and the second factor (the login's second step, enrolment, removal); and
+the people search behind the pickers."""
 
 import qrcode
 import qrcode.image.svg
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import pickers, second_factor
+from accounts import pickers, second_factor, services
 from accounts.forms import NoticePreferencesForm, OneTimeCodeForm, PasswordChangeForm
 from grids.scoping import get_area_for_user
 from inbox import channels
@@ -55,8 +56,22 @@ def profile(request):
         "notice_form": NoticePreferencesForm(initial=channels.cadences_of(user)),
         "chat_robot": channels.robots_for([user])[user.pk],
         "notice_limit": settings.NOTICES_IMMEDIATE_PER_HOUR,
+        "tokens": services.usable_tokens_of(user),
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request):
+    """Sign one of my apps out (a lost phone): its token stops working at once. Only my own
+    tokens: another person's token id is answered as missing (404)."""
+    token = services.revoke_own_token(request.user, request.POST.get("token", ""))
+    if token is None:
+        raise Http404
+    messages.success(request, _("The app “%(name)s” is signed out: its key no longer "
+                                "works.") % {"name": token.name or token.key_prefix})
+    return redirect("accounts:profile")
 
 
 @login_required

@@ -17,8 +17,8 @@ from risks.choices import OPEN_STATUSES, RiskStatus, Tier
 ONLINE_COLUMNS = [
     Column("序号", 6), Column("编号", 17), Column("区域编码", 14), Column("社区", 12),
     Column("网格", 18), Column("类别", 14), Column("子类", 20), Column("事项名称", 28),
-    Column("简要情况", 40), Column("涉及人数", 9), Column("发现时间", 18), Column("来源", 10),
-    Column("风险等级", 9),
+    Column("简要情况", 40), Column("地址", 24), Column("涉及人数", 9), Column("发现时间", 18),
+    Column("来源", 10), Column("风险等级", 9),
     Column("责任部门", 16), Column("调度责任人", 10), Column("摸排责任人", 10),
     Column("化解责任人", 10), Column("稳控责任人", 10), Column("包案领导", 10),
     Column("当事人", 24), Column("联系电话", 18), Column("化解措施", 36), Column("办结时限", 12),
@@ -35,7 +35,8 @@ def online_cells(number: int, row: dict, parties: PartyLines, labels: Labels, to
     community, grid = place(row)
     return [
         number, row["code"], row["area__code"], community, grid, row["category__name"],
-        row["subtype__name"] or "", row["title"], row["description"], row["people_involved"],
+        row["subtype__name"] or "", row["title"], row["description"], row["address"],
+        row["people_involved"],
         row["discovered_at"],
         labels.source.get(row["source"], row["source"]),
         labels.level.get(row["level"], "未定级") if row["level"] else "未定级",
@@ -130,7 +131,9 @@ def dispute_record(row: dict, parties: PartyLines) -> dict:
     record = dict.fromkeys(NOT_HELD)
     record.update({
         "code": row["code"], "name": row["title"], "occurred_at": row["discovered_at"],
-        "place": f"{community}/{grid}" if grid else community,
+        # the matter's address, when the reporter gave one, follows its grid
+        "place": " ".join(part for part in (f"{community}/{grid}" if grid else community,
+                                             row["address"]) if part),
         "scale": scale(row["people_involved"]),
         "category": row["subtype__name"] or row["category__name"],
         "people_involved": row["people_involved"], "summary": row["description"],

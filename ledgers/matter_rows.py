@@ -16,7 +16,7 @@ PERSON_FIELDS = ("dispatch_person", "investigate_person", "resolve_person", "sta
                  "lead")
 MATTER_VALUES = (
     "id", "code", "title", "description", "discovered_at", "source", "level", "tier",
-    "status", "due_on", "closed_at", "resolution_note", "people_involved",
+    "status", "due_on", "closed_at", "resolution_note", "people_involved", "address",
     "area__kind", "area__name", "area__code", "community__name", "grid__name",
     "category__name", "category__code", "subtype__name",
     "department__name", "plan__measures",

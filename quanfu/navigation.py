@@ -107,8 +107,11 @@ NAVIGATION = [
 
 # What each role opens every day, in this order; everything else it uses is under "more".
 PRIMARY: dict[str, tuple[str, ...]] = {
-    Role.GRID_WORKER: ("home", "rhythm:grid_today", "risks:risk_create", "risks:risk_list",
-                       "rhythm:warning_list", "meetings:whistle_board"),
+    # The grid worker's phone: their to-do, report, the day's zero report and instructions,
+    # their grid's matters, the warnings to answer; the app's drafts waiting to be sent
+    # follow (templates/worker_app/drafts_nav.html), six in all; the inbox is in the header.
+    Role.GRID_WORKER: ("home", "risks:risk_create", "rhythm:grid_today", "risks:risk_list",
+                       "rhythm:warning_list"),
     Role.COMMUNITY_OFFICER: ("home", "risks:risk_list", "risks:risk_create",
                              "rhythm:warning_list", "rhythm:daily_check_overview",
                              "risks:follow_up_list", "risks:approval_list",

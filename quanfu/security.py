@@ -6,9 +6,14 @@ forms post only here. The templates keep to it (tests/test_csp.py reads every pa
 charts take their figures from ``json_script`` blocks, htmx's indicator style lives in
 static/css, and the Swagger page is drf-spectacular's split view (its script is a file).
 
-Permissions-Policy switches off the browser features the register never uses, and
-Cross-Origin-Opener-Policy keeps other sites' windows away from ours.
+Permissions-Policy switches off the browser features the register never uses; the
+phone's position and camera only on the pages that ask for them (reporting a matter,
+editing it, its page with the photo upload), for this site alone: such a view is marked
+``@uses_device_features("geolocation", "camera")``. Cross-Origin-Opener-Policy keeps
+other sites' windows away from ours.
 """
+
+from functools import wraps
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -23,12 +28,40 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-    "magnetometer", "microphone", "midi", "payment", "usb",
-))
+POLICY_FEATURES = ("accelerometer", "autoplay", "camera", "display-capture", "geolocation",
+                   "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb")
+# What a page may be allowed (for this origin only); every other feature stays off.
+DEVICE_FEATURES = frozenset({"camera", "geolocation"})
+
+
+def permissions_policy(allowed=frozenset()) -> str:
+    """The Permissions-Policy header: every feature off but ``allowed``, which this site
+    alone may use (``(self)``: no frame of another origin)."""
+    return ", ".join(f"{feature}=(self)" if feature in allowed else f"{feature}=()"
+                     for feature in POLICY_FEATURES)
+
+
+PERMISSIONS_POLICY = permissions_policy()
 
 CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def uses_device_features(*features: str):
+    """Mark a view whose page asks for the phone's position or camera: its responses let
+    this site use them (the middleware reads ``response.device_features``)."""
+    unknown = set(features) - DEVICE_FEATURES
+    if unknown:
+        raise ValueError(f"not a device feature a page may use: {sorted(unknown)}")
+    allowed = frozenset(features)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response.device_features = allowed
+            return response
+        return wrapped
+    return decorate
 
 
 class SecurityHeadersMiddleware:
@@ -40,6 +73,8 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        allowed = getattr(response, "device_features", None)
+        response.headers.setdefault(
+            "Permissions-Policy", permissions_policy(allowed) if allowed else PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", CROSS_ORIGIN_OPENER_POLICY)
         return response

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",  # Authentication
     "accounts.middleware.SecondFactorMiddleware",  # Authentication
+    "accounts.idempotency.IdempotencyMiddleware",  # API POSTs with an Idempotency-Key
     "quanfu.refusals.RefusalMiddleware",  # a service's refusal no page caught: 403, 400, 409
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # Authentication: last, it turns lock-outs into pages
@@ -293,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "accounts.schema.document_idempotency_key"],
     # Swagger UI from our own static files: government networks reach no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -353,6 +356,9 @@ CHAT_ROBOT_ALLOW_HTTP = read_bool("CHAT_ROBOT_ALLOW_HTTP", False)
 SITE_URL = read_str("SITE_URL", "")
 
 API_TOKEN_DEFAULT_DAYS = read_int("API_TOKEN_DEFAULT_DAYS", 365)
+# A token a person's phone app gets with their password (auth/token/): shorter-lived, as a
+# phone is easily lost; the person revokes it on their profile page.
+API_DEVICE_TOKEN_DAYS = read_int("API_DEVICE_TOKEN_DAYS", 30)
 
 # The register: matter codes are QF-<year>-<number>; a graded matter without a due date
 # gets one this many days ahead; the sync walk leaves the last seconds for the next walk

@@ -20,6 +20,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("favicon.ico", site_files.favicon, name="favicon"),
+    # the grid worker's installable app: its manifest, its service worker (scope "/"), its
+    # pages (drafts waiting to be sent, the offline page)
+    path("manifest.webmanifest", site_files.web_manifest, name="web_manifest"),
+    path("sw.js", site_files.service_worker, name="service_worker"),
+    path("app/", include("workbench.urls")),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("grids.urls")),
     path("inbox/", include("inbox.urls")),

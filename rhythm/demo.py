@@ -50,6 +50,9 @@ def load_rhythm(street: Area, seed: int = 7) -> int:
                                         outcome=CheckOutcome.UNCHANGED)
     workers = list(User.objects.filter(role=Role.GRID_WORKER, area__path__startswith=street.path)
                    .select_related("area"))
+    # a grid with a matter reported today has its report: no zero report is filed for it
+    silent = set(services.silent_grids(street, timezone.localdate()).values_list("pk", flat=True))
     for worker in rng.sample(workers, k=len(workers) // 2):
-        services.file_zero_report(worker.area, actor=worker)
+        if worker.area_id in silent:
+            services.file_zero_report(worker.area, actor=worker)
     return len(graded)

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from grids.filters import filter_within
 from quanfu.clock import local_midnight
 from quanfu.filter_fields import IdFilter, MomentFilter
-from rhythm.choices import WarningStatus
-from rhythm.models import RiskWarning
+from rhythm.choices import InstructionStatus, WarningStatus
+from rhythm.models import InstructionRecipient, RiskWarning, ZeroReport
 from risks.scoping import holds_duty_q
 
 # Awaiting feedback: open, or past T+2 without it.
@@ -47,3 +47,33 @@ class WarningFilterSet(django_filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         mine = holds_duty_q(self.request.user, prefix="risk__")
         return queryset.filter(mine) if value else queryset.exclude(mine)
+
+
+class InstructionFilterSet(django_filters.FilterSet):
+    """The instructions sent to the caller (API ``instructions/``)."""
+
+    status = django_filters.ChoiceFilter(choices=InstructionStatus.choices, label=_("Status"))
+    unanswered = django_filters.BooleanFilter(method="filter_unanswered",
+                                              label=_("Awaiting an answer (open or overdue)"))
+
+    class Meta:
+        model = InstructionRecipient
+        fields = []
+
+    def filter_unanswered(self, queryset, name, value):
+        unanswered = (InstructionStatus.OPEN, InstructionStatus.OVERDUE)
+        if value:
+            return queryset.filter(status__in=unanswered)
+        return queryset.exclude(status__in=unanswered)
+
+
+class ZeroReportFilterSet(django_filters.FilterSet):
+    """Zero reports (API ``zero-reports/``)."""
+
+    grid = IdFilter(field_name="grid_id", label=_("Grid"))
+    day_after = django_filters.DateFilter(field_name="day", lookup_expr="gte",
+                                          label=_("On or after"))
+
+    class Meta:
+        model = ZeroReport
+        fields = []

@@ -4,8 +4,16 @@ areas in their scope (built on risks.scoping and grids.scoping)."""
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grids.choices import AreaKind
+from grids.models import Area
 from grids.scoping import area_scope_q
-from rhythm.models import DailyCheck, InstructionRecipient, RiskWarning, WorkInstruction
+from rhythm.models import (
+    DailyCheck,
+    InstructionRecipient,
+    RiskWarning,
+    WorkInstruction,
+    ZeroReport,
+)
 from risks.scoping import visible_risks
 
 
@@ -38,3 +46,33 @@ def get_recipient_for_worker(user, pk) -> InstructionRecipient:
                 .select_related("instruction", "instruction__risk").get(pk=pk))
     except (InstructionRecipient.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such instruction.") from error
+
+
+def instructions_to(user) -> QuerySet[InstructionRecipient]:
+    """The instructions sent to this person (one row per instruction: their copy, with
+    their answer); nobody else's."""
+    if not user.is_authenticated:  # (the schema's generator asks as nobody)
+        return InstructionRecipient.objects.none()
+    return InstructionRecipient.objects.filter(worker=user)
+
+
+def zero_report_grids(user) -> QuerySet[Area]:
+    """The grids whose zero reports a user sees: the grids in their scope and, for a
+    person of a micro-grid, the grid it lies in (the grid they report for)."""
+    if not user.is_authenticated:
+        return Area.objects.none()
+    condition = area_scope_q(user)
+    if user.area_id and user.area.kind == AreaKind.MICROGRID:
+        condition |= Q(pk=user.area.parent_id)
+    return Area.objects.filter(condition, kind=AreaKind.GRID)
+
+
+def visible_zero_reports(user) -> QuerySet[ZeroReport]:
+    """Zero reports of the grids a user sees (zero_report_grids): a grid worker's own
+    grid, whoever of its workers filed them; an officer's community; a leader's street."""
+    if not user.is_authenticated:
+        return ZeroReport.objects.none()
+    condition = area_scope_q(user, "grid__")
+    if user.area_id and user.area.kind == AreaKind.MICROGRID:
+        condition |= Q(grid_id=user.area.parent_id)
+    return ZeroReport.objects.filter(condition)

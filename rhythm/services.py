@@ -333,14 +333,27 @@ def confirm_rest_unchanged(check_list: DailyCheck, *, actor) -> int:
 
 
 def file_zero_report(grid: Area, *, actor, day: date | None = None) -> ZeroReport:
-    """A grid worker reports that nothing new was found in their grid today (零报告).
-    Filing twice on one day keeps the first."""
+    """A grid worker reports that nothing new was found in their grid on a day, today by
+    default (零报告; a phone that was offline sends it later). Filing twice on one day keeps
+    the first (``filed_now`` on the answer says which). Refused: a day still to come, and
+    a day on which matters were reported in the grid (they are its report)."""
     require(actor, "zero_report")
-    day = day or timezone.localdate()
-    if grid.kind != "grid" or not (grid.is_within(actor.area) or actor.area.is_within(grid)):
+    today = timezone.localdate()
+    day = day or today
+    own = actor.area_id is not None and (grid.is_within(actor.area)
+                                         or actor.area.is_within(grid))
+    if grid.kind != "grid" or not own:
         raise Forbidden(_("You report for your own grid."))
-    report, _created = ZeroReport.objects.get_or_create(grid=grid, day=day,
-                                                        defaults={"reporter": actor})
+    if day > today:
+        raise RuleBroken(_("A zero report is for today or a day past, not a day to come."),
+                         field="day")
+    start, end = local_day_bounds(day)
+    if Risk.objects.filter(grid=grid, created_at__gte=start, created_at__lt=end).exists():
+        raise RuleBroken(_("Matters were reported in %(grid)s on that day: no zero report "
+                           "is needed.") % {"grid": grid.name}, field="day")
+    report, created = ZeroReport.objects.get_or_create(grid=grid, day=day,
+                                                       defaults={"reporter": actor})
+    report.filed_now = created
     return report
 
 

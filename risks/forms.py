@@ -13,6 +13,7 @@ from grids.choices import Duty
 from grids.models import Area, Department
 from grids.scoping import visible_areas, visible_departments
 from quanfu.forms import StyledFormMixin, TextareaField
+from risks.attachment_forms import photos_field
 from risks.choices import Action, FollowUpOutcome, Relation, RiskLevel, Source
 from risks.models import DUTY_FIELDS, Category, EmergencyPlan, Subtype
 from risks.services import REPORTABLE_AREA_KINDS
@@ -45,13 +46,34 @@ def subtype_choices(keep=None):
     """Active subtypes grouped under their category, for one select with option groups.
     ``keep`` (a matter's present subtype id) stays offered even when retired, marked so,
     that saving a form never drops it silently."""
+    return subtype_options(keep)[0]
+
+
+def subtype_options(keep=None) -> tuple[list, dict[int, list[int]]]:
+    """The subtype select's choices (subtype_choices) and, from the same query, the ids of
+    the subtypes offered under each category id: the page filters the select by the chosen
+    category with them (static/js/subtype_filter.js), with no request to the server."""
     groups: dict[str, list] = {}
+    by_category: dict[int, list[int]] = {}
     for subtype in (Subtype.objects.filter(Q(is_active=True) | Q(pk=keep or 0))
                     .select_related("category")):
         name = subtype.name if subtype.is_active else _("%(name)s (no longer used)") % {
             "name": subtype.name}
         groups.setdefault(subtype.category.name, []).append((subtype.pk, name))
-    return [("", "---------"), *groups.items()]
+        by_category.setdefault(subtype.category_id, []).append(subtype.pk)
+    return [("", "---------"), *groups.items()], by_category
+
+
+def address_field():
+    return forms.CharField(max_length=200, required=False, label=_("Address"),
+                           help_text=_("Where it is: street, building, shop. No ID or "
+                                       "phone numbers."))
+
+
+def coordinate_field(label):
+    """One half of the matter's point, filled by the phone's GPS on the worker's tap
+    (static/js/location.js), never typed: risks.services.clean_location checks it."""
+    return forms.FloatField(required=False, label=label, widget=forms.HiddenInput)
 
 
 def people_involved_field():
@@ -90,6 +112,9 @@ class RiskReportForm(StyledFormMixin, forms.Form):
                             help_text=_("In a few words: what, where."))
     description = TextareaField(label=_("Description"), rows=5)
     people_involved = people_involved_field()
+    address = address_field()
+    location_lat = coordinate_field(_("Latitude"))
+    location_lng = coordinate_field(_("Longitude"))
     source = forms.ChoiceField(choices=Source.choices, initial=Source.GRID_PATROL,
                                label=_("Source"))
     discovered_at = forms.DateTimeField(required=False, widget=_datetime_input(),
@@ -99,30 +124,55 @@ class RiskReportForm(StyledFormMixin, forms.Form):
                                  help_text=_("Optional. Only a name, a phone number and "
                                              "how they are involved are kept."))
     party_phone = forms.CharField(max_length=20, required=False, label=_("Party's phone"))
+    # Not required: the party box is optional, and a box left empty demands nothing.
     party_relation = forms.ChoiceField(choices=Relation.choices, initial=Relation.PARTY,
+                                       required=False,
                                        label=_("Party's relation to the matter"))
+    # Photos taken on the spot (the phone's camera); the view hands them to the service
+    # apart from service_arguments: risks.services.report_risk_with_photos.
+    photos = photos_field()
 
-    # A service refusal about a party names the party's own fields.
+    # A service refusal about a party names the party's own fields; one about the
+    # location, its first coordinate (shown with the location's buttons).
     service_fields = {"name": "party_name", "phone": "party_phone",
-                      "relation": "party_relation"}
+                      "relation": "party_relation", "location": "location_lat"}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
         self.fields["area"].widget.attrs["class"] = "form-select"
-        self.fields["subtype"].choices = subtype_choices()
+        self.fields["subtype"].choices, self.subtypes_by_category = subtype_options()
         if user.area_id and user.area.kind in REPORTABLE_AREA_KINDS:
             self.fields["area"].initial = user.area_id
+
+    def clean(self):
+        data = super().clean()
+        if data.get("party_phone") and not data.get("party_name"):
+            self.add_error("party_name", _("Give the party's name with their phone number, "
+                                           "or leave both empty."))
+        return data
+
+    @property
+    def location_field(self):
+        return self["location_lat"]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         arguments = {field: data[field] for field in (
             "area", "category", "subtype", "title", "description", "source", "discovered_at",
-            "people_involved")}
+            "people_involved", "address")}
+        arguments["location"] = location_argument(data)
         if data["party_name"]:
             arguments["parties"] = [{"name": data["party_name"], "phone": data["party_phone"],
-                                     "relation": data["party_relation"]}]
+                                     "relation": data["party_relation"] or Relation.PARTY}]
         return arguments
+
+
+def location_argument(data: dict) -> dict | None:
+    """The two coordinates of a form as risks.services takes a location (it refuses half
+    a point)."""
+    lat, lng = data.get("location_lat"), data.get("location_lng")
+    return None if lat is None and lng is None else {"lat": lat, "lng": lng}
 
 
 class DuplicateQueryForm(forms.Form):
@@ -165,10 +215,16 @@ class RiskEditForm(StyledFormMixin, forms.Form):
     discovered_at = forms.DateTimeField(widget=_datetime_input(), label=_("Discovered at"))
     due_on = forms.DateField(required=False, widget=_date_input(), label=_("Due on"))
     people_involved = people_involved_field()
+    address = address_field()
+    location_lat = coordinate_field(_("Latitude"))
+    location_lng = coordinate_field(_("Longitude"))
 
     FACT_FIELDS = ("title", "description", "category", "subtype", "area", "department",
-                   "source", "discovered_at", "due_on", "people_involved")
+                   "source", "discovered_at", "due_on", "people_involved", "address")
+    LOCATION_FIELDS = ("location_lat", "location_lng")
     ASSIGN_FIELDS = ("level", *DUTY_FIELDS.values(), "lead")
+    # the service names the point ``location``: its refusal goes with the location's buttons
+    service_fields = {"location": "location_lat"}
 
     def __init__(self, *args, risk, user, may_edit: bool, may_assign: bool, **kwargs):
         kwargs.setdefault("initial", self.initial_from(risk))
@@ -177,9 +233,10 @@ class RiskEditForm(StyledFormMixin, forms.Form):
             self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
             self.fields["area"].widget.attrs["class"] = "form-select"
             self.fields["department"].queryset = visible_departments(user)
-            self.fields["subtype"].choices = subtype_choices(keep=risk.subtype_id)
+            self.fields["subtype"].choices, self.subtypes_by_category = subtype_options(
+                keep=risk.subtype_id)
         else:
-            for name in self.FACT_FIELDS:
+            for name in (*self.FACT_FIELDS, *self.LOCATION_FIELDS):
                 del self.fields[name]
         if may_assign:
             self.add_assign_fields(risk, user)
@@ -190,7 +247,8 @@ class RiskEditForm(StyledFormMixin, forms.Form):
         discovered_at = timezone.localtime(risk.discovered_at).replace(second=0, microsecond=0)
         initial = {"version": risk.version, "discovered_at": discovered_at,
                    "level": risk.level or ""}
-        for name in ("title", "description", "source", "due_on", "people_involved"):
+        for name in ("title", "description", "source", "due_on", "people_involved",
+                     "address", "location_lat", "location_lng"):
             initial[name] = getattr(risk, name)
         for name in ("category", "subtype", "area", "department", "lead",
                      *DUTY_FIELDS.values()):
@@ -215,6 +273,12 @@ class RiskEditForm(StyledFormMixin, forms.Form):
     def fact_fields(self):
         return [self[name] for name in self.FACT_FIELDS if name in self.fields]
 
+    @property
+    def location_field(self):
+        """The location's first coordinate (with the location's errors), or None when the
+        user may not change the facts."""
+        return self["location_lat"] if "location_lat" in self.fields else None
+
     def assign_fields(self):
         return [self[name] for name in self.ASSIGN_FIELDS if name in self.fields]
 
@@ -222,6 +286,9 @@ class RiskEditForm(StyledFormMixin, forms.Form):
         changes = {}
         for name in self.changed_data:
             if name == "version":
+                continue
+            if name in self.LOCATION_FIELDS:  # the point changes whole (risks.services)
+                changes["location"] = location_argument(self.cleaned_data)
                 continue
             value = self.cleaned_data[name]
             # An empty level means "not graded", which the model stores as null.

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from grids.models import Department
 from risks import permissions
 from risks.approval_page import matter_approvals
+from risks.attachment_page import matter_attachments
 from risks.choices import Action, ClockStage, RiskStatus
 from risks.clocks import clock_state, is_late
 from risks.duplicates import suggest_duplicates
@@ -181,6 +182,7 @@ def matter_context(request, risk, *, unmasked: bool = False, **forms) -> dict:
         **matter_approvals(risk, user, forms.get("approval_form")),
         "clocks": clock_rows(risk),
         **matter_follow_ups(risk, user, actions, forms.get("follow_up_form")),
+        **matter_attachments(risk, user, forms.get("attachment_form")),
         # what the apps above the register add (risks.matter_panels)
         "main_panels": panels.in_column(MAIN),
         "side_panels": panels.in_column(SIDE),

@@ -6,6 +6,7 @@ Scope is not checked here: callers fetch matters through risks.scoping, so a mat
 outside the actor's scope is never handed to these functions.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,7 +27,7 @@ from grids.scoping import visible_areas
 from grids.services import move_subtree, rosters_on
 from quanfu.errors import Forbidden, RuleBroken, StaleVersion
 from quanfu.personal_data import mask_personal_data, refuse_personal_data
-from risks import clocks, notices, permissions
+from risks import attachments, clocks, notices, permissions
 from risks.approvals import mark_used
 from risks.choices import (
     Action,
@@ -54,9 +55,14 @@ from risks.transitions import RISK_TRANSITIONS, next_tier, usable_approval
 # are instances the services already checked, so only the plain fields are validated.
 UNCHECKED_ON_SAVE = ["code", "version", *(field.name for field in Risk._meta.fields
                                           if field.is_relation)]
+# Nor does it ask the database about the check constraints (a query each, per matter of a
+# bulk): the one there is, a point kept whole, is clean_location's rule, and the database
+# holds it anyway.
+CLEAN_OPTIONS = {"exclude": UNCHECKED_ON_SAVE, "validate_constraints": False}
 
 EDITABLE_FIELDS = ("title", "description", "category", "subtype", "area", "department",
-                   "source", "discovered_at", "due_on", "people_involved")
+                   "source", "discovered_at", "due_on", "people_involved", "address",
+                   "location_lat", "location_lng")
 ASSIGNABLE_FIELDS = ("level", "lead", *DUTY_FIELDS.values())
 REPORTABLE_AREA_KINDS = {AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.MICROGRID}
 
@@ -175,6 +181,35 @@ def _check_subtype(category, subtype) -> None:
                          % {"subtype": subtype.name, "category": category.name}, field="subtype")
 
 
+def clean_location(location) -> tuple[float | None, float | None]:
+    """A matter's point (WGS84) as (latitude, longitude): ``{"lat": n, "lng": n}`` or a
+    (lat, lng) pair; None (or both parts empty) is no point. Raises RuleBroken on the field
+    ``location`` for half a point, a value that is not a number, or one out of range."""
+    if location is None:
+        return None, None
+    if isinstance(location, dict):
+        lat, lng = location.get("lat"), location.get("lng")
+    else:
+        lat, lng = location
+    if lat in (None, "") and lng in (None, ""):
+        return None, None
+    if lat in (None, "") or lng in (None, ""):
+        raise RuleBroken(_("Give both the latitude and the longitude of the location, or "
+                           "neither."), field="location")
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError) as error:
+        raise RuleBroken(_("The latitude and the longitude of the location are numbers."),
+                         field="location") from error
+    if not (math.isfinite(lat) and -90 <= lat <= 90):
+        raise RuleBroken(_("The latitude of the location lies between -90 and 90."),
+                         field="location")
+    if not (math.isfinite(lng) and -180 <= lng <= 180):
+        raise RuleBroken(_("The longitude of the location lies between -180 and 180."),
+                         field="location")
+    return lat, lng
+
+
 def retired_subtype_message(subtype) -> str:
     """Why a retired subtype is refused, naming what replaced it (for reports, imports
     and the API alike)."""
@@ -262,7 +297,8 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
                   area: Area, subtype=None, department=None, source: str = "grid_patrol",
                   discovered_at=None, level: str | None = None, due_on: date | None = None,
                   duties: dict | None = None, lead=None, parties: list[dict] | None = None,
-                  people_involved: int | None = None) -> _Draft:
+                  people_involved: int | None = None, address: str = "",
+                  location=None) -> _Draft:
     """Check one report by the register's rules, in this order, and build its matter.
     Reads nothing but what ``facts`` holds (and the actor's department and explicitly
     named people, when not already loaded). Raises Forbidden or RuleBroken (with the field).
@@ -272,7 +308,9 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
         raise RuleBroken(_("A matter needs a title."), field="title")
     if not description:
         raise RuleBroken(_("Describe the matter briefly."), field="description")
-    refuse_personal_data(title=title, description=description)
+    address = (address or "").strip()
+    refuse_personal_data(title=title, description=description, address=address)
+    location_lat, location_lng = clean_location(location)
     _check_area_kind(area)
     if area.pk not in facts.areas_in_scope:
         raise _area_outside_scope()
@@ -300,13 +338,14 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
         code="", title=title, description=description, category=category, subtype=subtype,
         department=department, source=source, discovered_at=discovered_at, level=level or None,
         due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
-        people_involved=people_involved,
+        people_involved=people_involved, address=address,
+        location_lat=location_lat, location_lng=location_lng,
         graded_at=now if level else None,
         created_at=now, updated_at=now,
         **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
     )
     risk.place_in(area)
-    risk.full_clean(exclude=UNCHECKED_ON_SAVE)
+    risk.full_clean(**CLEAN_OPTIONS)
     return _Draft(risk, holders, [_clean_party(risk, **party) for party in parties or []])
 
 
@@ -321,9 +360,12 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
                 department=None, source: str = "grid_patrol", discovered_at=None,
                 level: str | None = None, due_on: date | None = None,
                 duties: dict | None = None, lead=None, parties: list[dict] | None = None,
-                people_involved: int | None = None, suggest: bool = True) -> ReportResult:
+                people_involved: int | None = None, address: str = "", location=None,
+                suggest: bool = True) -> ReportResult:
     """Enter a new matter (排查上报). Its four duties default from the grid's roster
     (逐个网格明确责任人) unless given. Suggests possible duplicates; never blocks on them.
+    ``address`` is free text (no ID or mobile numbers); ``location`` an optional WGS84
+    point, ``{"lat": n, "lng": n}`` (risks.services.clean_location).
 
     Raises Forbidden if the actor may not report, RuleBroken on bad input (with the field).
     ``suggest=False`` skips the duplicate suggestions (an import checks duplicates itself).
@@ -334,7 +376,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         actor, _ReportFacts.read(actor, [area]), now, title=title, description=description,
         category=category, area=area, subtype=subtype, department=department, source=source,
         discovered_at=discovered_at, level=level, due_on=due_on, duties=duties, lead=lead,
-        parties=parties, people_involved=people_involved)
+        parties=parties, people_involved=people_involved, address=address, location=location)
     risk = draft.risk
     risk.code = next_risk_code(timezone.localtime(now).year)
     risk.save()
@@ -436,9 +478,16 @@ def _load_people_areas(reports: list[dict]) -> None:
 def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Risk:
     """Change a matter's facts, level, duties or lead. ``version`` is the one the actor
     read: a stale one raises StaleVersion (409). Every duty change is its own event;
-    other changes are one event listing each field's old and new value.
+    other changes are one event listing each field's old and new value. ``location``
+    (``{"lat": n, "lng": n}`` or None) changes both of the matter's coordinates.
     """
     risk = _lock(risk, version)
+    if "location" in changes:
+        changes = dict(changes)
+        changes["location_lat"], changes["location_lng"] = clean_location(
+            changes.pop("location"))
+    if "address" in changes:
+        changes = {**changes, "address": (changes["address"] or "").strip()}
     unknown = set(changes) - set(EDITABLE_FIELDS) - set(ASSIGNABLE_FIELDS)
     if unknown:
         raise RuleBroken(_("These fields cannot be changed: %(fields)s.")
@@ -455,7 +504,8 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
                if getattr(risk, field) != value}
     if not changed:
         return risk
-    refuse_personal_data(**{field: changed[field] for field in ("title", "description")
+    refuse_personal_data(**{field: changed[field] for field in ("title", "description",
+                                                                 "address")
                             if field in changed})
     # Starting demanded a level and four named persons; clearing one afterwards would
     # leave a matter being resolved that could never have started.
@@ -484,7 +534,7 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
     if "level" in changed and risk.level and not risk.due_on:
         risk.due_on = _default_due_on(risk.level)
         changed["due_on"], old["due_on"] = risk.due_on, None
-    risk.full_clean(exclude=UNCHECKED_ON_SAVE)
+    risk.full_clean(**CLEAN_OPTIONS)
     stored = list(changed) + also_store + (["community", "grid"] if "area" in changed else [])
     _save(risk, stored)
     if approval is not None:
@@ -684,6 +734,57 @@ def record_note(risk: Risk, *, actor, note: str) -> RiskEvent:
     return _event(risk, EventKind.NOTE, actor, note=note)
 
 
+# Photos and files (risks.attachments) ------------------------------------------------------
+
+def _attached_event(item, actor) -> RiskEvent:
+    return _event(item.risk, EventKind.NOTE, actor, action=attachments.ATTACH_ACTION,
+                  changes={"attachment": item.original_name})
+
+
+def attach_files(risk: Risk, uploads: list, *, actor, field: str = "file") -> list:
+    """Add photos or files to a matter (现场照片、材料), all or none: a photo is re-encoded
+    without its metadata and keeps a thumbnail, a PDF is kept as sent (risks.attachments).
+    Bumps the matter's version once; writes one event "attachment added" per file.
+
+    Preconditions: the actor may write a note on the matter or reported it; the matter is
+    neither written off nor void; every file passes risks.attachments.prepare_upload.
+    Raises Forbidden, or RuleBroken on ``field``; nothing is kept then.
+    """
+    attachments.require_may_attach(actor, risk, field=field)
+    if not uploads:
+        raise RuleBroken(_("Choose a file."), field=field)
+    # decoding photos takes time: before the matter's row is locked
+    prepared = [attachments.prepare_upload(upload, field=field) for upload in uploads]
+    with attachments.removed_on_failure() as written, transaction.atomic():
+        risk = _lock(risk, None)
+        attachments.require_may_attach(actor, risk, field=field)  # it may have closed since
+        items = [attachments.store(risk, file, actor=actor, written=written)
+                 for file in prepared]
+        _save(risk, [])
+        for item in items:
+            _attached_event(item, actor)
+    return items
+
+
+def attach_file(risk: Risk, upload, *, actor):
+    """One photo or file (the API's ``risks/{id}/attachments/``): see attach_files."""
+    return attach_files(risk, [upload], actor=actor)[0]
+
+
+def report_risk_with_photos(*, actor, photos, **report) -> ReportResult:
+    """report_risk, with the photos taken on the spot attached to the new matter in the
+    same transaction: all or nothing. Every photo is checked (and re-encoded) before
+    anything is written; one refused refuses the report (RuleBroken on ``photos``)."""
+    _require(actor, permissions.REPORT)
+    prepared = [attachments.prepare_upload(photo, field="photos") for photo in photos]
+    with attachments.removed_on_failure() as written, transaction.atomic():
+        result = report_risk(actor=actor, **report)
+        for photo in prepared:
+            item = attachments.store(result.risk, photo, actor=actor, written=written)
+            _attached_event(item, actor)
+    return result
+
+
 def _clean_party(risk: Risk, *, name: str, phone: str = "", relation: str = "party") -> Party:
     """A party checked and ready to save (the matter itself may not be saved yet)."""
     name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
@@ -843,7 +944,7 @@ def link_duplicate(risk: Risk, original: Risk, *, actor, version: int | None = N
 
 # Personal data in free text -------------------------------------------------------------
 
-MASKABLE_FIELDS = ("title", "description", "resolution_note")
+MASKABLE_FIELDS = ("title", "description", "resolution_note", "address")
 
 
 @transaction.atomic

@@ -53,6 +53,7 @@ LABELS = {
     "resumed": _("Clocks resumed"),
     "extended": _("Clocks extended"),
     "working_days": _("Working days moved"),
+    "attachment": _("File"),
 }
 # Values that are moments (ISO text in the event) or lists of stages.
 MOMENTS = {"feedback_due", "paused_since"}
@@ -142,6 +143,8 @@ def _title(event) -> str:
         return str(Action(event.action).label)
     if event.kind == EventKind.APPROVAL and event.action in APPROVAL_TITLES:
         return str(APPROVAL_TITLES[event.action])
+    if event.kind == EventKind.NOTE and event.action == "attach":  # risks.attachments
+        return str(_("Attachment added"))
     if event.kind == EventKind.CLOCK:  # which of pause, resume, extension it was
         for key, title in CLOCK_TITLES.items():
             if key in (event.changes or {}):

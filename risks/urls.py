@@ -1,6 +1,6 @@
 from django.urls import path
 
-from risks import approval_views, follow_up_views, list_views, views
+from risks import approval_views, attachment_views, follow_up_views, list_views, views
 
 app_name = "risks"
 urlpatterns = [
@@ -24,6 +24,11 @@ urlpatterns = [
     path("<int:pk>/parties/<int:party_pk>/remove/", views.risk_party_remove,
          name="risk_party_remove"),
     path("<int:pk>/link-duplicate/", views.risk_link_duplicate, name="risk_link_duplicate"),
+    path("<int:pk>/attachments/", attachment_views.attachment_add, name="attachment_add"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", attachment_views.attachment_download,
+         name="attachment_download"),
+    path("<int:pk>/attachments/<int:attachment_pk>/thumbnail/",
+         attachment_views.attachment_thumbnail, name="attachment_thumbnail"),
     path("<int:pk>/plan/", views.risk_plan_edit, name="risk_plan_edit"),
     path("<int:pk>/emergency-plan/", views.risk_emergency_plan_edit,
          name="risk_emergency_plan_edit"),

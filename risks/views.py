@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from audit.services import Origin
+from quanfu.files import ceiling_message, ceiling_passed
 from quanfu.refusals import refusal_as_message, refusal_on_form
+from quanfu.security import uses_device_features
 from risks import permissions, services
 from risks.choices import Action
 from risks.forms import (
@@ -57,14 +59,21 @@ def matter_url(risk_id, anchor: str = "") -> str:
 # Reporting --------------------------------------------------------------------------------
 
 @login_required
+@uses_device_features("geolocation", "camera")  # position, photos
 def risk_create(request):
     """Report a matter (排查上报). Possible duplicates are shown while typing and again on
     the new matter's page; they never block saving."""
     require(request.user, permissions.REPORT)
-    form = RiskReportForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = RiskReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and ceiling_passed(request):
+        form.is_valid()  # the photos were cut off (and whatever followed): nothing is saved
+        form.add_error("photos", ceiling_message())
+    elif request.method == "POST" and form.is_valid():
         with refusal_on_form(form):  # a party's refusal: RiskReportForm.service_fields
-            result = services.report_risk(actor=request.user, **form.service_arguments())
+            # the photos go with the report, in its transaction: all or nothing
+            result = services.report_risk_with_photos(
+                actor=request.user, photos=form.cleaned_data["photos"],
+                **form.service_arguments())
             messages.success(request, _("Matter %(code)s reported.") % {"code": result.risk.code})
             if scoped_suggestions(result.suggestions, request.user):
                 messages.warning(request, _("Possible duplicates were found: check them below "
@@ -92,6 +101,7 @@ def risk_duplicate_suggestions(request):
 # A matter's page and what posts to it -----------------------------------------------------
 
 @login_required
+@uses_device_features("camera")  # photos of the matter (its attachments)
 @require_safe
 def risk_detail(request, pk):
     """The matter: facts, duties, masked parties, plans, timeline, and the buttons for
@@ -100,6 +110,7 @@ def risk_detail(request, pk):
 
 
 @login_required
+@uses_device_features("geolocation", "camera")  # position, photos
 def risk_edit(request, pk):
     """Change the facts; level, duties and lead only for those who may assign. The form
     carries the version the user read: if someone saved in between, nothing is applied."""

@@ -10,6 +10,7 @@ import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from io import BytesIO
 
 from django.apps import apps
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from PIL import Image
 
 from accounts.roles import Role
 from accounts.services import issue_api_token
@@ -45,6 +47,13 @@ from tests.meetings_helpers import hold
 from tests.supervision_helpers import EMERGENCY_PLAN, days_from_today, find, inspect
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def photo_png() -> bytes:
+    """A real (tiny) PNG: a matter's photos are decoded and written again by the server."""
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 # The URL patterns ---------------------------------------------------------------------------
@@ -242,10 +251,16 @@ def build_objects(street, people) -> dict:
     # Rows for the admin's change pages: a resolution plan, a zero report, a campaign
     # progress report and an API token.
     risk_services.save_resolution_plan(risk, actor=officer, measures="组织双方调解。")
-    rhythm_services.file_zero_report(street.grid_a1, actor=worker)
+    # yesterday's: today grid A1 has its matter, which is its report
+    zero_report = rhythm_services.file_zero_report(
+        street.grid_a1, actor=worker, day=timezone.localdate() - timedelta(days=1))
     supervision_services.report_task_progress(task, actor=officer, note="已排查。",
                                               progress=20, status="in_progress")
     issue_api_token(people["api_client"], name="district platform")
+    # A photo of the scene on the matter, added by the grid worker.
+    attachment = risk_services.attach_file(
+        risk, SimpleUploadedFile("现场.png", photo_png(), content_type="image/png"),
+        actor=worker)
 
     return {
         "area": street.grid_a1.pk, "community": street.community_a.pk,
@@ -258,10 +273,12 @@ def build_objects(street, people) -> dict:
         "whistle": call.pk, "department_report": call.reports.get().pk, "tier": "community",
         "warning": warning.pk, "check_item": check_item.pk,
         "instruction_answer": instruction.recipients.get().pk,
+        "instruction": instruction.pk, "zero_report": zero_report.pk,
         "group": group.pk, "inspection": inspection.pk, "finding": finding.pk,
         "finding_action": "submit", "evidence": evidence.pk, "notice": notice.pk,
         "listing": listing.pk, "campaign": campaign.pk, "campaign_task": task.pk,
         "campaign_link": link.pk, "guide_role": "grid_worker",
+        "attachment": attachment.pk,
     }
 
 

@@ -199,6 +199,7 @@ def test_the_audited_models_are_the_documented_list():
         "risks.category", "risks.subtype", "risks.subjectroute", "risks.risk", "risks.party",
         "risks.resolutionplan", "risks.emergencyplan", "risks.emergencydrill",
         "risks.clockrule", "risks.stageclock", "risks.approval", "risks.followup",
+        "risks.attachment",
         "ledgers.archivefile", "ledgers.importedmatter",
         "meetings.meeting", "meetings.meetingitem", "meetings.actionitem",
         "meetings.whistlecall", "meetings.departmentreport", "meetings.escalationrule",

@@ -27,11 +27,13 @@ The admin has its own rows (ADMIN_MODELS, ADMIN_SITE) below.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.authorization_helpers import (
     PNG,
@@ -74,6 +76,12 @@ PAGES = {
     "home": ((), EVERYONE),
     "health": ((), (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "favicon": ((), (301, 301, 301, 301, 301, 301, 301, 301, 301, 301)),  # to the static file
+    # the grid worker's installable app: its manifest and service worker name no one; the
+    # offline page is kept once for whoever uses the phone; the drafts live on the phone
+    "web_manifest": ((), (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "service_worker": ((), (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "workbench:offline": ((), (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "workbench:drafts": ((), EVERYONE),
     # accounts ------------------------------------------------------------------------------
     "accounts:login": ((), (200, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "accounts:logout": ((), (405, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
@@ -83,6 +91,7 @@ PAGES = {
     "accounts:second_factor_enrol": ((), (LOGIN, 403, 403, 403, 403, 403, 200, 200, 403, 200)),
     "accounts:second_factor_remove": ((), NOT_ALLOWED),
     "accounts:notice_preferences": ((), NOT_ALLOWED),
+    "accounts:token_revoke": ((), NOT_ALLOWED),  # POST only: sign out one of my apps
     # the pickers' search: asked without saying which field it is for (tests/test_pickers.py
     # takes each kind through its scope)
     "accounts:people_search": ((), (LOGIN, 400, 400, 400, 400, 400, 400, 400, 400, 400)),
@@ -116,6 +125,10 @@ PAGES = {
     # 回访: those who call back (officers, section staff, leaders); their scope's matters
     "risks:follow_up_list": ((), (LOGIN, 403, 200, 200, 200, 403, 200, 200, 403, 200)),
     "risks:follow_up_add": (("risk",), NOT_ALLOWED),
+    # 现场照片与材料: fetched by whoever sees the matter (each download logged)
+    "risks:attachment_add": (("risk",), NOT_ALLOWED),
+    "risks:attachment_download": (("risk", "attachment"), IN_A),
+    "risks:attachment_thumbnail": (("risk", "attachment"), IN_A),
     "risks:approval_request": (("risk",), NOT_ALLOWED),
     "risks:approval_decide": (("approval",), NOT_ALLOWED),
     # ledgers -------------------------------------------------------------------------------
@@ -228,6 +241,8 @@ PAGES = {
     "api:department-list": ((), API_EVERYONE),
     "api:department-detail": (("department",), (401, 200, 200, 200, 200, 200, 200, 404, 200, 200)),
     "api:person-list": ((), API_EVERYONE),
+    # a phone's sign-in (POST, anyone) and sign-out (DELETE, its own token): no GET
+    "api:auth-token": ((), (401, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
     "api:person-detail": (("person",), (401, 404, 200, 404, 200, 200, 200, 404, 200, 200)),
     # the caller's own inbox: the world's notice is the officer of A's, nobody else's
     "api:notice-list": ((), API_EVERYONE),
@@ -248,6 +263,10 @@ PAGES = {
     "api:approval-detail": (("approval",), API_IN_A),
     "api:approval-decide": (("approval",), API_NOT_ALLOWED),
     "api:risk-follow-ups": (("risk",), API_IN_A),
+    "api:risk-attachments": (("risk",), API_IN_A),
+    "api:risk-attachment-detail": (("risk", "attachment"), API_IN_A),
+    "api:risk-attachment-file": (("risk", "attachment"), API_IN_A),
+    "api:risk-attachment-thumbnail": (("risk", "attachment"), API_IN_A),
     "api:ledger-export": (("ledger",), API_EVERYONE),
     "api:ledger-disputes": ((), API_EVERYONE),
     "api:ledger-export-job": (("export_job",), (401, 404, 200, 404, 404, 404, 404, 404, 404, 404)),
@@ -273,6 +292,14 @@ PAGES = {
     "api:warning-list": ((), API_EVERYONE),
     "api:warning-detail": (("warning",), API_IN_A),
     "api:warning-feedback": (("warning",), API_NOT_ALLOWED),
+    # the grid worker's day: the instructions sent to the caller (the world's is the grid
+    # worker's, nobody else's), the zero reports of the grids the caller sees
+    "api:instruction-list": ((), API_EVERYONE),
+    "api:instruction-detail":
+        (("instruction",), (401, 200, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "api:instruction-answer": (("instruction",), API_NOT_ALLOWED),
+    "api:zero-report-list": ((), API_EVERYONE),
+    "api:zero-report-detail": (("zero_report",), API_IN_A),
     # 月统: the readers of the monthly statistics page, and API clients
     "api:statistics-monthly": ((), (401, 403, 200, 200, 200, 200, 200, 200, 200, 200)),
     # the caller's workbench (an API client's is an empty list)
@@ -295,6 +322,8 @@ UNSAFE = {
     "accounts:second_factor_enrol": {"POST": (LOGIN, 403, 403, 403, 403, 403, OK, OK, 403, OK)},
     "accounts:second_factor_remove": {"POST": SIGNED_IN},
     "accounts:notice_preferences": {"POST": SIGNED_IN},
+    # only a token of one's own (named in the body; here none): tests/test_device_tokens.py
+    "accounts:token_revoke": {"POST": (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404)},
     "inbox:message_open": {"POST": (LOGIN, 404, OK, 404, 404, 404, 404, 404, 404, 404)},
     "inbox:mark_all_read": {"POST": SIGNED_IN},
     "risks:risk_bulk": {"POST": (LOGIN, 403, OK, OK, OK, 403, OK, OK, 403, OK)},
@@ -314,6 +343,8 @@ UNSAFE = {
     # a leader of the matter's street decides, never the officer who asked
     "risks:approval_decide": {"POST": (LOGIN, 403, 403, 404, 403, 403, OK, 404, 403, OK)},
     "risks:follow_up_add": {"POST": MATTER_HANDLERS},
+    # files are added by those who may write a note on the matter (or who reported it)
+    "risks:attachment_add": {"POST": (LOGIN, OK, OK, 404, OK, 403, OK, 404, 403, OK)},
     "ledgers:survey_import": {"POST": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, OK)},
     "ledgers:archive_sheet": {"POST": MATTER_HANDLERS},
     "meetings:meeting_create": {"POST": (LOGIN, 403, OK, OK, 403, 403, OK, OK, 403, OK)},
@@ -357,6 +388,7 @@ UNSAFE = {
     "supervision:campaign_unlink": {"POST": MATTER_HANDLERS},
     "api:notice-read": {"POST": (401, 404, OK, 404, 404, 404, 404, 404, 404, 404)},
     "api:notice-read-all": {"POST": API_SIGNED_IN},
+    "api:auth-token": {"DELETE": API_SIGNED_IN},
     "api:risk-list": {"POST": API_SIGNED_IN},
     "api:risk-detail": {"PUT": API_NOT_ALLOWED, "PATCH": API_SCOPED},
     "api:risk-notes": {"POST": API_SCOPED},
@@ -365,6 +397,7 @@ UNSAFE = {
     "api:approval-list": {"POST": API_SIGNED_IN},
     "api:approval-decide": {"POST": (401, 403, 403, 404, 403, 403, OK, 404, 403, OK)},
     "api:risk-follow-ups": {"POST": (401, 403, OK, 404, OK, 403, OK, 404, 403, OK)},
+    "api:risk-attachments": {"POST": (401, OK, OK, 404, OK, 403, OK, 404, 403, OK)},
     "api:meeting-list": {"POST": API_SIGNED_IN},
     "api:meeting-detail": {
         "PUT": API_NOT_ALLOWED,
@@ -381,6 +414,10 @@ UNSAFE = {
     "api:whistle-call-report": {"POST": API_SCOPED},
     "api:warning-list": {"POST": API_SIGNED_IN},
     "api:warning-feedback": {"POST": API_SCOPED},
+    "api:instruction-answer": {"POST": (401, OK, 404, 404, 404, 404, 404, 404, 404, 404)},
+    # only grid workers file zero reports, for their own grid (a grid outside the caller's
+    # scope is a 400 on ``grid``, as one that does not exist: not a refusal of the role)
+    "api:zero-report-list": {"POST": (401, OK, 403, OK, 403, 403, 403, OK, 403, 403)},
     "api:me-todo": {"POST": API_NOT_ALLOWED},
 }
 
@@ -407,12 +444,16 @@ PAYLOADS = {
     "rhythm:warning_create": lambda world: {"content": "情绪激动"},
     "rhythm:daily_check_item_confirm": lambda world: {"outcome": "unchanged"},
     "rhythm:instruction_answer": lambda world: {"answer": "已走访"},
+    "api:zero-report-list": lambda world: {
+        "grid": world.objects["area"],
+        "day": (timezone.localdate() - timedelta(days=1)).isoformat()},
     "supervision:finding_create": lambda world: {
         "severity": "general", "subject": "ledger", "ledger": "archive",
         "description": "档案缺失。", "rectification_required": "补齐。",
         "deadline": days_from_today(5).isoformat()},
     "supervision:finding_transition": lambda world: {"note": "已整改"},
     "supervision:evidence_add": lambda world: {"file": SimpleUploadedFile("现场.png", PNG)},
+    "risks:attachment_add": lambda world: {"file": SimpleUploadedFile("现场.png", PNG)},
     "supervision:notice_edit": lambda world: {
         "title": "督办通知", "body": "请整改。", "findings": [world.objects["finding"]]},
     "supervision:listing_lift": lambda world: {"note": "已化解"},

@@ -174,3 +174,56 @@ def test_no_template_writes_inline_code():
             problems[str(path.relative_to(settings.BASE_DIR))] = found
     assert len(template_files()) > 50
     assert problems == {}
+
+
+# The phone's position and camera: allowed to this site on the pages that ask for them ---
+
+DEVICE_PAGES = {"risks:risk_create": {"geolocation", "camera"},
+                "risks:risk_edit": {"geolocation", "camera"},
+                "risks:risk_detail": {"camera"}}
+
+
+def policy_of(response) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in response["Permissions-Policy"].split(", "))
+
+
+def test_the_report_page_lets_this_site_ask_for_the_position_and_the_camera(world, db):
+    client = client_for(world, "leader")
+    for key, allowed in DEVICE_PAGES.items():
+        names = PAGES[key][0]
+        response = client.get(url_of(PATTERNS[key], names, world))
+        assert response.status_code == 200, key
+        policy = policy_of(response)
+        for feature in ("geolocation", "camera"):
+            assert policy[feature] == ("(self)" if feature in allowed else "()"), (key, feature)
+        # everything else stays off, and no other origin is named anywhere
+        assert {feature for feature, value in policy.items() if value != "()"} == allowed
+        assert "*" not in response["Permissions-Policy"]
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_every_other_page_denies_the_position_and_the_camera(role, world, db):
+    checked = 0
+    for key, pattern, names in pages_for(role):
+        if key in DEVICE_PAGES:
+            continue
+        response = client_for(world, role).get(url_of(pattern, names, world))
+        assert response["Permissions-Policy"] == PERMISSIONS_POLICY, key
+        checked += 1
+    assert checked > 40
+    policy = dict(part.split("=", 1) for part in PERMISSIONS_POLICY.split(", "))
+    assert policy["geolocation"] == policy["camera"] == "()"
+
+
+def test_a_refused_or_redirected_device_page_grants_nothing(world, db):
+    # not signed in: sent to the login page, which asks for nothing
+    anonymous = client_for(world, "anonymous").get(reverse("risks:risk_create"))
+    assert anonymous.status_code == 302
+    assert anonymous["Permissions-Policy"] == PERMISSIONS_POLICY
+    # a supervisor may not report: the 403 page denies them too
+    refused = client_for(world, "supervisor").get(reverse("risks:risk_create"))
+    assert refused.status_code == 403
+    assert refused["Permissions-Policy"] == PERMISSIONS_POLICY
+    worker = client_for(world, "grid_worker").get(reverse("risks:risk_create"))
+    assert policy_of(worker)["geolocation"] == policy_of(worker)["camera"] == "(self)"

@@ -17,10 +17,12 @@ from ledgers.models import ArchiveFile
 from meetings import services as meeting_services
 from meetings.choices import Decision
 from meetings.models import MeetingItem, WhistleCall
+from risks import services as risk_services
 from risks.choices import Tier
 from risks.matter_panels import registered_panels
 from supervision import services as supervision_services
 from supervision.models import ListedSupervision
+from tests.authorization_helpers import photo_png
 from tests.meetings_helpers import hold
 from tests.supervision_helpers import days_from_today, find, inspect, seed_campaigns
 
@@ -298,12 +300,12 @@ def test_the_forms_opened_elsewhere_go_on_as_before(client, matter, grid_worker_
 
 # Cost -------------------------------------------------------------------------------------
 
-# The officer's page with every panel filled. The register's own page; then meetings:
-# the calls, their report-ins, the agenda items, their action items, the draft meetings
-# the officer may add it to; supervision: listings, campaign links, findings, their
-# evidence; ledgers: the archive file. Measured once and pinned: more calls, meetings,
-# listings, campaigns, findings and files must not add one.
-MATTER_PAGE_QUERIES = 27
+# The officer's page with every panel filled. The register's own page (its photos and
+# files: one); then meetings: the calls, their report-ins, the agenda items, their action
+# items, the draft meetings the officer may add it to; supervision: listings, campaign
+# links, findings, their evidence; ledgers: the archive file. Measured once and pinned:
+# more calls, meetings, listings, campaigns, findings and files must not add one.
+MATTER_PAGE_QUERIES = 28
 
 
 def test_the_page_costs_the_same_however_much_the_matter_holds(client, loaded, officer_a,
@@ -319,6 +321,8 @@ def test_the_page_costs_the_same_however_much_the_matter_holds(client, loaded, o
         blow(loaded, officer_a, street.department)
         discuss(loaded, officer_a, title=f"第{number}次联席会议")
         find_with_evidence(supervisor_a, loaded, street)
+        risk_services.attach_file(loaded, SimpleUploadedFile(
+            f"现场{number}.png", photo_png(), content_type="image/png"), actor=officer_a)
     listing = ListedSupervision.objects.get(risk=loaded)
     supervision_services.lift_supervision(listing, actor=leader, note="已化解。")
     supervision_services.list_for_supervision(actor=leader, risk=loaded, reason="反复。",

@@ -15,8 +15,8 @@ from tests.conftest import log_in
 PERSONAS = ["grid_worker_a1", "officer_a", "section_staff", "leader", "supervisor_a"]
 
 EXPECTED_PRIMARY = {
-    "grid_worker_a1": ["home", "rhythm:grid_today", "risks:risk_create", "risks:risk_list",
-                       "rhythm:warning_list", "meetings:whistle_board"],
+    "grid_worker_a1": ["home", "risks:risk_create", "rhythm:grid_today", "risks:risk_list",
+                       "rhythm:warning_list"],
     "officer_a": ["home", "risks:risk_list", "risks:risk_create", "rhythm:warning_list",
                   "rhythm:daily_check_overview", "risks:follow_up_list",
                   "risks:approval_list", "meetings:meeting_list"],
@@ -42,7 +42,7 @@ NOT_SHOWN = {
 
 # The groups under "更多", in their order, with what each holds for the role.
 EXPECTED_MORE_GROUPS = {
-    "grid_worker_a1": [("meetings", ["meetings:action_item_list"]),
+    "grid_worker_a1": [("meetings", ["meetings:whistle_board", "meetings:action_item_list"]),
                        ("management", ["grids:area_list"])],
     "officer_a": [("daily", ["rhythm:instruction_list"]),
                   ("ledgers", ["ledgers:ledger_index", "supervision:dashboard",
@@ -89,7 +89,8 @@ def test_each_role_has_its_everyday_pages_first(request, persona):
 def test_a_grid_worker_has_at_most_six_items_on_the_phone(grid_worker_a1):
     menu = items_for(grid_worker_a1)
     assert len(menu.primary) <= 6
-    assert names(menu.more) == ["meetings:action_item_list", "grids:area_list"]
+    assert names(menu.more) == ["meetings:whistle_board", "meetings:action_item_list",
+                                "grids:area_list"]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -1,7 +1,11 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.views import PersonViewSet
+from accounts.api.views import DeviceTokenView, PersonViewSet
 
 router = SimpleRouter()
 router.register("people", PersonViewSet, basename="person")
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("auth/token/", DeviceTokenView.as_view(), name="auth-token"),
+]

@@ -3,7 +3,9 @@ from datetime import date, datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from rhythm.models import RiskWarning
+from grids.models import Area
+from rhythm.models import InstructionRecipient, RiskWarning, ZeroReport
+from rhythm.scoping import zero_report_grids
 from risks.choices import RiskLevel
 from risks.models import Risk
 from risks.scoping import visible_risks
@@ -33,6 +35,74 @@ class WarningCreateSerializer(serializers.Serializer):
 
 class FeedbackSerializer(serializers.Serializer):
     content = serializers.CharField()
+
+
+# The grid worker's day: instructions and zero reports ----------------------------------------
+
+class PersonNameSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class InstructionSerializer(serializers.ModelSerializer):
+    """A work instruction (工作指令) sent to the caller, with the caller's own answer. ``id``
+    is the instruction's (as ``me/todo/`` names it)."""
+
+    id = serializers.IntegerField(source="instruction_id", read_only=True)
+    kind = serializers.CharField(source="instruction.kind", read_only=True, help_text=(
+        "visit, verify, stabilize or other."))
+    content = serializers.CharField(source="instruction.content", read_only=True,
+                                    help_text="What to do.")
+    risk = serializers.IntegerField(source="instruction.risk_id", read_only=True,
+                                    allow_null=True, help_text="The matter it is about (id).")
+    risk_code = serializers.SerializerMethodField(help_text="That matter's code.")
+    area = serializers.IntegerField(source="instruction.area_id", read_only=True,
+                                    help_text="The area it is about (id).")
+    issued_by = PersonNameSerializer(source="instruction.issued_by", read_only=True)
+    issued_at = serializers.DateTimeField(source="instruction.issued_at", read_only=True)
+    deadline = serializers.DateTimeField(source="instruction.deadline", read_only=True,
+                                         help_text="Answer by then; later it is overdue.")
+
+    class Meta:
+        model = InstructionRecipient
+        fields = ["id", "kind", "content", "risk", "risk_code", "area", "issued_by",
+                  "issued_at", "deadline", "status", "answer", "answered_at", "overdue_at"]
+        read_only_fields = fields
+
+    def get_risk_code(self, recipient) -> str | None:
+        risk = recipient.instruction.risk
+        return risk.code if risk is not None else None
+
+
+class InstructionAnswerSerializer(serializers.Serializer):
+    content = serializers.CharField(help_text="The answer: what was done, what was found.")
+
+
+class ZeroReportSerializer(serializers.ModelSerializer):
+    """A zero report (零报告): nothing new found in the grid that day."""
+
+    reporter = PersonNameSerializer(read_only=True)
+
+    class Meta:
+        model = ZeroReport
+        fields = ["id", "grid", "day", "reporter", "created_at"]
+        read_only_fields = fields
+
+
+class ZeroReportCreateSerializer(serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none(), help_text=(
+        "The grid (area id) the caller reports for: their grid, or the grid of their "
+        "micro-grid."))
+    day = serializers.DateField(required=False, help_text=(
+        "YYYY-MM-DD; today if not given. Not a day to come, nor a day on which matters "
+        "were reported in the grid."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["grid"].queryset = zero_report_grids(request.user)
 
 
 # Monthly statistics (月统) --------------------------------------------------------------------

@@ -1,10 +1,17 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from rhythm.api.views import MonthlyStatisticsView, WarningViewSet
+from rhythm.api.views import (
+    InstructionViewSet,
+    MonthlyStatisticsView,
+    WarningViewSet,
+    ZeroReportViewSet,
+)
 
 router = SimpleRouter()
 router.register("warnings", WarningViewSet, basename="warning")
+router.register("instructions", InstructionViewSet, basename="instruction")
+router.register("zero-reports", ZeroReportViewSet, basename="zero-report")
 urlpatterns = [
     *router.urls,
     path("statistics/monthly/", MonthlyStatisticsView.as_view(), name="statistics-monthly"),

@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+
+from django.db.models import Case, When
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -7,17 +10,23 @@ from rest_framework.views import APIView
 
 from grids.models import Area, Department
 from quanfu.api.viewsets import ScopedViewSetMixin
+from quanfu.errors import RuleBroken
 from rhythm import report_scope, services, snapshots
 from rhythm.api.serializers import (
     FeedbackSerializer,
+    InstructionAnswerSerializer,
+    InstructionSerializer,
     MonthlyStatisticsQuerySerializer,
     MonthlyStatisticsSerializer,
     WarningCreateSerializer,
     WarningSerializer,
+    ZeroReportCreateSerializer,
+    ZeroReportSerializer,
 )
-from rhythm.filters import WarningFilterSet
+from rhythm.choices import InstructionStatus
+from rhythm.filters import InstructionFilterSet, WarningFilterSet, ZeroReportFilterSet
 from rhythm.permissions import require
-from rhythm.scoping import visible_warnings
+from rhythm.scoping import instructions_to, visible_warnings, visible_zero_reports
 from risks import flow_figures
 from risks.choices import RiskLevel
 
@@ -53,6 +62,79 @@ class WarningViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         warning = services.record_feedback(warning, actor=request.user,
                                            content=incoming.validated_data["content"])
         return Response(WarningSerializer(warning).data)
+
+
+class InstructionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """Work instructions (工作指令) sent to the caller, those awaiting an answer first (by
+    deadline), then the answered ones, newest first. ``{id}`` is the instruction's id; an
+    instruction sent to someone else answers 404."""
+
+    serializer_class = InstructionSerializer
+    filterset_class = InstructionFilterSet
+    lookup_field = "instruction_id"
+    lookup_url_kwarg = "pk"
+
+    def visible_queryset(self, user):
+        return (instructions_to(user)
+                .select_related("instruction__issued_by", "instruction__risk")
+                .annotate(answered=Case(When(status=InstructionStatus.ANSWERED, then=1),
+                                        default=0))
+                .order_by("answered", "instruction__deadline", "-answered_at", "-id"))
+
+    @extend_schema(request=InstructionAnswerSerializer, responses={200: InstructionSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def answer(self, request, pk=None):
+        """Answer the instruction (on time or late); an instruction already answered is
+        refused (400 on ``status``). The answer holds no ID or mobile numbers."""
+        recipient = self.get_object()
+        incoming = InstructionAnswerSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        with answer_named_content():
+            recipient = services.answer_instruction(
+                recipient, actor=request.user, answer=incoming.validated_data["content"])
+        recipient = self.get_queryset().get(pk=recipient.pk)
+        return Response(InstructionSerializer(recipient).data)
+
+
+@contextmanager
+def answer_named_content():
+    """The service names the answer ``answer``; the API's body calls it ``content``."""
+    try:
+        yield
+    except RuleBroken as error:
+        if error.field == "answer":
+            error.field = "content"
+        raise
+
+
+class ZeroReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Zero reports (零报告) of the grids the caller sees, the latest day first: a grid
+    worker's grid (whoever of its workers filed them), an officer's community, a
+    leader's street."""
+
+    serializer_class = ZeroReportSerializer
+    filterset_class = ZeroReportFilterSet
+
+    def visible_queryset(self, user):
+        return visible_zero_reports(user).select_related("reporter").order_by("-day", "-id")
+
+    @extend_schema(request=ZeroReportCreateSerializer,
+                   responses={201: ZeroReportSerializer, 200: ZeroReportSerializer})
+    def create(self, request, *args, **kwargs):
+        """Nothing new found in the grid that day (today if ``day`` is not given): 201. The
+        grid's zero report of that day already filed (by anyone): 200 with that one,
+        nothing else done. Only grid workers file them, for their own grid (403 for
+        another role or another grid they see); a grid outside the caller's scope is
+        400 on ``grid`` as one that does not exist; 400 on ``day`` for a day to come or
+        a day on which matters were reported in the grid."""
+        incoming = ZeroReportCreateSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        report = services.file_zero_report(incoming.validated_data["grid"], actor=request.user,
+                                           day=incoming.validated_data.get("day"))
+        return Response(ZeroReportSerializer(report).data,
+                        status=status.HTTP_201_CREATED if report.filed_now else status.HTTP_200_OK)
 
 
 class MonthlyStatisticsView(APIView):

@@ -99,7 +99,8 @@ LIST_ROW_FIELDS = (
     "updated_at", "due_on", "closed_at", *(f"{field}_id" for field in DUTY_FIELDS.values()),
     "lead_id", "version", "reported_by_id", "resolution_note", "duplicate_of_id",
     "graded_at", "people_involved", "dispatched_to_id", "dispatched_at", "accepted_at",
-    "returns", "reworks", "category_code", "subtype_code",
+    "returns", "reworks", "category_code", "subtype_code", "address", "location_lat",
+    "location_lng",
 )
 _DUTY_COLUMNS = tuple((duty, f"{field}_id") for duty, field in DUTY_FIELDS.items())
 
@@ -118,6 +119,18 @@ def _row_of(risk) -> dict:
     return row
 
 
+class LocationSerializer(serializers.Serializer):
+    """A point in WGS84 (the phone's GPS): both coordinates, in degrees."""
+
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="Latitude, -90 to 90.")
+    lng = serializers.FloatField(min_value=-180, max_value=180,
+                                 help_text="Longitude, -180 to 180.")
+
+
+def location_json(lat, lng) -> dict | None:
+    return None if lat is None or lng is None else {"lat": lat, "lng": lng}
+
+
 class DispatchSerializer(serializers.Serializer):
     department = serializers.IntegerField()
     dispatched_at = serializers.DateTimeField()
@@ -133,6 +146,8 @@ class RiskSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     dispatch = serializers.SerializerMethodField()
     clocks = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField(help_text=(
+        "Where the matter is, as a WGS84 point (the reporter's GPS), or null."))
 
     class Meta:
         model = Risk
@@ -140,7 +155,8 @@ class RiskSerializer(serializers.ModelSerializer):
                   "department", "source", "level", "status", "tier", "discovered_at",
                   "created_at", "updated_at", "due_on", "closed_at", "duties", "lead",
                   "version", "overdue", "reported_by", "resolution_note", "duplicate_of",
-                  "graded_at", "people_involved", "dispatch", "returns", "reworks", "clocks"]
+                  "graded_at", "people_involved", "dispatch", "returns", "reworks", "clocks",
+                  "address", "location"]
         read_only_fields = fields
 
     @extend_schema_field(DutiesSerializer)
@@ -157,6 +173,10 @@ class RiskSerializer(serializers.ModelSerializer):
     @extend_schema_field(StageClockSerializer(many=True))
     def get_clocks(self, risk) -> list:
         return self.to_representation(risk)["clocks"]  # schema only: rows are built below
+
+    @extend_schema_field(LocationSerializer(allow_null=True))
+    def get_location(self, risk):
+        return location_json(risk.location_lat, risk.location_lng)
 
     def to_representation(self, risk):
         """Every list page and the sync walk serialise through here: the fields are read
@@ -194,6 +214,8 @@ class RiskSerializer(serializers.ModelSerializer):
             "returns": row["returns"], "reworks": row["reworks"],
             "clocks": [clock_json(clock, lambda value: _moment(value, zone),
                                   now_of(self.context)) for clock in clocks_of(risk)],
+            "address": row["address"],
+            "location": location_json(row["location_lat"], row["location_lng"]),
         }
         for field in self._added_fields():
             attribute = field.get_attribute(risk)
@@ -274,6 +296,12 @@ class RiskCreateSerializer(_ScopedInput):
                                            queryset=Subtype.objects.select_related(
                                                "replaced_by"))
     people_involved = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    help_text="Where the matter is, in words (no ID or "
+                                              "mobile numbers).")
+    location = LocationSerializer(required=False, allow_null=True, help_text=(
+        "Where the matter is, as a WGS84 point (the phone's GPS on the worker's tap), or "
+        "null."))
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
     department = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
                                                     queryset=Department.objects.none())
@@ -303,6 +331,10 @@ class RiskUpdateSerializer(_ScopedInput):
                                            queryset=Subtype.objects.select_related(
                                                "replaced_by"))
     people_involved = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    help_text="Where the matter is, in words; empty clears it.")
+    location = LocationSerializer(required=False, allow_null=True, help_text=(
+        "Where the matter is, as a WGS84 point; null clears it."))
     area = serializers.PrimaryKeyRelatedField(required=False, queryset=Area.objects.none())
     department = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
                                                     queryset=Department.objects.none())

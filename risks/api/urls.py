@@ -2,6 +2,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from risks.api.approvals import ApprovalViewSet
+from risks.api.attachments import (
+    AttachmentDetailView,
+    AttachmentFileView,
+    AttachmentListView,
+    AttachmentThumbnailView,
+)
 from risks.api.clocks import ClockRuleViewSet
 from risks.api.follow_ups import FollowUpListView
 from risks.api.views import CategoryViewSet, RiskViewSet
@@ -14,4 +20,12 @@ router.register("approvals", ApprovalViewSet, basename="approval")
 urlpatterns = [
     *router.urls,
     path("risks/<int:pk>/follow-ups/", FollowUpListView.as_view(), name="risk-follow-ups"),
+    path("risks/<int:pk>/attachments/", AttachmentListView.as_view(),
+         name="risk-attachments"),
+    path("risks/<int:pk>/attachments/<int:attachment_pk>/", AttachmentDetailView.as_view(),
+         name="risk-attachment-detail"),
+    path("risks/<int:pk>/attachments/<int:attachment_pk>/file/",
+         AttachmentFileView.as_view(), name="risk-attachment-file"),
+    path("risks/<int:pk>/attachments/<int:attachment_pk>/thumbnail/",
+         AttachmentThumbnailView.as_view(), name="risk-attachment-thumbnail"),
 ]
