@@ -208,7 +208,7 @@ def test_a_lost_phone_is_signed_out_from_the_profile_page(client, grid_worker_a1
     client.force_login(grid_worker_a1)
     response = client.post(REVOKE, {"token": token.pk}, follow=True)
     assert response.redirect_chain == [(PROFILE, 302)]
-    assert "已注销" in response.content.decode()
+    assert "的登录已撤销" in response.content.decode()
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert not opens_the_api(key)
