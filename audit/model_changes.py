@@ -45,6 +45,8 @@ NOT_AUDITED = {
                                   "POST; the request's own changes are recorded",
     "risks.clocksweep": "how far the 15-minute sweep has told of red clocks; each sweep "
                         "that found some is an entry",
+    "inbox.noticerun": "the sweeps' outbox of notices still to write; each sweep that found "
+                       "something is an entry",
 }
 
 PERSONAL_FIELDS = {

@@ -130,3 +130,29 @@ class ChatDelivery(models.Model):
 
     def __str__(self):
         return f"{self.robot} #{self.pk}"
+
+
+class NoticeRun(models.Model):
+    """Notices a sweep decided to send, waiting to be written (the sweep's outbox): the
+    sweep's own transaction only marks what went overdue or red and adds this row; the
+    notices, hundreds of thousands of rows after an outage, are written by
+    ``inbox.runs.write_notice_runs`` in a transaction of their own, right after, or by the
+    next sweep if the process stopped in between."""
+
+    kind = models.CharField(_("kind"), max_length=40)  # a writer registered in inbox.runs
+    moment = models.DateTimeField(_("as of"))
+    since = models.DateTimeField(_("since"), null=True, blank=True)
+    items = models.PositiveIntegerField(_("items"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    written_at = models.DateTimeField(_("written at"), null=True, blank=True)
+    notices = models.PositiveIntegerField(_("notices written"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("run of notices")
+        verbose_name_plural = _("runs of notices")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["id"], condition=models.Q(written_at=None),
+                                name="notice_run_pending_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.moment:%Y-%m-%d %H:%M}"

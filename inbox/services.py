@@ -85,9 +85,10 @@ def mark_read(user, message_ids: Iterable[int] | None = None) -> int:
 class SetBasedNotices:
     """Notices written by one INSERT … SELECT (a sweep's, over thousands of rows): ``ctes``
     define ``recipients`` (a row per item and ``person_id`` told of it); ``item`` selects
-    each notice's ``kind, title, link, dedupe_key`` for ``recipients`` joined with
-    ``counted`` and ``joins``; a person told of more than ``digest_after`` items gets one
-    digest instead, titled ``digest_title`` (with ``%(count)s``), linking ``digest_link``."""
+    each notice's ``kind, title, link, dedupe_key`` from the ``recipients`` rows of those
+    told one by one, joined with ``joins``; a person told of more than ``digest_after``
+    items gets one digest instead, titled ``digest_title`` (with ``%(count)s``), linking
+    ``digest_link``."""
 
     ctes: str
     ctes_params: list
@@ -122,7 +123,7 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
     stamp = connection.ops.adapt_datetimefield_value(now)
     batch = Message._meta.get_field("batch").get_db_prep_value(uuid.uuid4(), connection)
     before, after = notices.digest_title.split("%(count)s")
-    params = [*notices.ctes_params, stamp, batch, *notices.item_params, notices.digest_after,
+    params = [*notices.ctes_params, notices.digest_after, stamp, batch, *notices.item_params,
               notices.digest_kind, before, after, notices.digest_link, notices.digest_key,
               notices.digest_after]
     with connection.cursor() as cursor:
@@ -136,15 +137,19 @@ def insert_notices(notices: SetBasedNotices, now) -> int:
             cursor.execute("SET LOCAL enable_nestloop = off")
         # INSERT first, the WITH inside (as notify_people): Python's sqlite3 counts the
         # rows written only for a statement that starts as one.
+        # Those told one by one are picked before anything is joined to them (their rows'
+        # texts): PostgreSQL cannot estimate a sweep's rows, so the order is written down.
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
         cursor.execute(
             f"INSERT INTO {Message._meta.db_table} (recipient_id, kind, title, body, link, "
             "dedupe_key, created_at, batch) "
             f"WITH {notices.ctes}, "
-            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id) "
+            "counted AS (SELECT person_id, COUNT(*) AS n FROM recipients GROUP BY person_id), "
+            f"itemised AS {materialized}(SELECT recipients.* FROM recipients JOIN counted "
+            "ON counted.person_id = recipients.person_id WHERE counted.n <= %s) "
             "SELECT person_id, kind, title, '', link, dedupe_key, %s, %s FROM ("
             f"SELECT recipients.person_id, {notices.item} "
-            "FROM recipients JOIN counted ON counted.person_id = recipients.person_id "
-            f"{notices.joins} WHERE counted.n <= %s "
+            f"FROM itemised AS recipients {notices.joins} "
             "UNION ALL "
             "SELECT person_id, %s, %s || CAST(n AS TEXT) || %s, %s, %s "
             "FROM counted WHERE n > %s) AS notices WHERE true "

@@ -11,7 +11,9 @@ class RhythmConfig(AppConfig):
     def ready(self):
         # Imported here, not above: they use models, which load after the app registry.
         from inbox.channels import use_calendar as use_calendar_for_digests
+        from inbox.runs import register_writer
         from rhythm.calendar import is_workday, official_overrides
+        from rhythm.services import OVERDUE_RUN, write_overdue_warning_notices
         from risks.clocks import use_calendar
 
         # The register counts its stage clocks in working days of the official calendar,
@@ -19,3 +21,8 @@ class RhythmConfig(AppConfig):
         # sits above both).
         use_calendar(official_overrides)
         use_calendar_for_digests(is_workday)
+        register_writer(OVERDUE_RUN, write_overdue_warning_notices)
+        # What a change of areas' preview counts of the rhythm (grids.restructuring).
+        from rhythm.area_changes import register as register_area_changes
+
+        register_area_changes()

@@ -12,6 +12,7 @@ from accounts.roles import Role
 from audit.choices import AuditAction
 from audit.services import record_event
 from grids.models import Area
+from inbox.runs import write_notice_runs
 from inbox.services import Notice, deliver, send_pending_emails
 from rhythm import services, snapshots
 from risks.clocks import sweep_clocks
@@ -52,6 +53,7 @@ def sweep() -> dict:
     """Every 15 minutes: T+2 warnings and instructions past their deadline, the matters'
     stage clocks turning yellow or red, and any e-mail that could not be sent while the
     broker or a worker was down."""
+    leftover = write_notice_runs()  # queued by a sweep whose process stopped before writing
     result = services.sweep_overdue()
     if result["warnings_overdue"] or result["instructions_overdue"]:  # UPDATEs: one entry
         record_event(action=AuditAction.TRANSITION, target="rhythm:overdue_sweep",
@@ -59,6 +61,7 @@ def sweep() -> dict:
                             f"{result['instructions_overdue']} instructions now overdue")
     result.update(sweep_clocks())  # records its own entry
     result["emails"] = send_pending_emails()
+    result["leftover_notices"] = leftover
     return result
 
 

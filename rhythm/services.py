@@ -21,6 +21,7 @@ from accounts.roles import Role
 from audit.choices import AuditAction
 from audit.services import record_event
 from grids.models import Area
+from inbox.runs import queue_run, write_notice_runs
 from inbox.services import Notice, SetBasedNotices, deliver, insert_notices
 from quanfu.clock import local_day_bounds
 from quanfu.errors import Forbidden, RuleBroken
@@ -157,23 +158,28 @@ def deliver_issue_notices(now: datetime | None = None) -> int:
     return len(rows)
 
 
-def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
+def sweep_overdue(now: datetime | None = None, *, write_notices: bool = True
+                  ) -> dict[str, int]:
     """The T+2 sweep (every 15 minutes): mark unanswered warnings and instructions past
     their deadline overdue, tell the responsible persons and their community's officers,
-    and deliver any issue notices still pending. Running it twice changes nothing more."""
+    and deliver any issue notices still pending. Running it twice changes nothing more.
+    The notices of overdue warnings are written after the marking transaction, in one of
+    their own (``write_notices=False`` leaves them queued for ``write_notice_runs``)."""
     now = now or timezone.now()
     with transaction.atomic():
         pending = deliver_issue_notices(now)
         overdue = WARNING_TRANSITIONS.move_all(
             RiskWarning.objects.filter(feedback_due__lt=now), ReplyAction.MARK_OVERDUE,
             overdue_at=now)
-        if overdue:
-            _notify_overdue_warnings(now, overdue)
+        if overdue:  # told right after this transaction (inbox.runs): it stays short
+            queue_run(OVERDUE_RUN, now, items=overdue)
         instructions = INSTRUCTION_TRANSITIONS.move_all(
             InstructionRecipient.objects.filter(instruction__deadline__lt=now),
             ReplyAction.MARK_OVERDUE, overdue_at=now)
         if instructions:
             _notify_overdue_instructions(now)
+    if overdue and write_notices:
+        write_notice_runs(kinds=[OVERDUE_RUN])
     return {"warnings_overdue": overdue, "instructions_overdue": instructions,
             "issue_notices": pending}
 
@@ -184,6 +190,14 @@ def sweep_overdue(now: datetime | None = None) -> dict[str, int]:
 OVERDUE_DIGEST_AFTER = 5
 
 
+OVERDUE_RUN = "warnings_overdue"
+
+
+def write_overdue_warning_notices(run) -> int:
+    """The writer of a sweep's queued run of overdue warnings (inbox.runs)."""
+    return _notify_overdue_warnings(run.moment, run.items)
+
+
 def _notify_overdue_warnings(now: datetime, count: int = 0) -> int:
     """Tell the duty holders, the lead and the community's officers of every warning that
     just went overdue: a notice per matter, or one digest for a person with more than
@@ -192,9 +206,10 @@ def _notify_overdue_warnings(now: datetime, count: int = 0) -> int:
     warning, risk, user = (RiskWarning._meta.db_table, Risk._meta.db_table,
                            User._meta.db_table)
     person_columns = [f"{field}_id" for field in DUTY_FIELDS.values()] + ["lead_id"]
-    # The warnings just marked, read once with their matters' people; then who is told of
-    # which (narrow rows: ids only), how many each; the texts only for the notices sent.
-    due = ("SELECT w.id AS warning_id, r.community_id, "
+    # The warnings just marked, read once with their matters' people and what a notice
+    # says of them; then who is told of which (narrow rows: ids only), how many each; the
+    # texts only for the notices sent.
+    due = ("SELECT w.id AS warning_id, r.id AS risk_id, r.code, r.title, r.community_id, "
            + ", ".join(f"r.{column}" for column in person_columns)
            + f" FROM {warning} w JOIN {risk} r ON r.id = w.risk_id WHERE w.overdue_at = %s")
     recipients = " UNION ".join(
@@ -206,12 +221,12 @@ def _notify_overdue_warnings(now: datetime, count: int = 0) -> int:
     return insert_notices(SetBasedNotices(
         ctes=f"due AS ({due}), recipients AS ({recipients})",
         ctes_params=[connection.ops.adapt_datetimefield_value(now), Role.COMMUNITY_OFFICER],
-        item="'warning_overdue' AS kind, SUBSTR(%s || r.code || ' ' || r.title, 1, 200) AS title, "
-             "'/risks/' || r.id || '/' AS link, "
+        item="'warning_overdue' AS kind, "
+             "SUBSTR(%s || told.code || ' ' || told.title, 1, 200) AS title, "
+             "'/risks/' || told.risk_id || '/' AS link, "
              "'warning:' || recipients.warning_id || ':overdue' AS dedupe_key",
         item_params=[prefix],
-        joins=f"JOIN {warning} w ON w.id = recipients.warning_id "
-              f"JOIN {risk} r ON r.id = w.risk_id",
+        joins="JOIN due AS told ON told.warning_id = recipients.warning_id",
         digest_kind="warnings_overdue",
         digest_title=_("%(count)s warnings went overdue without feedback by T+2: consider "
                        "escalating them"),

@@ -23,7 +23,9 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -39,6 +41,7 @@ from accounts.roles import Role
 from audit.choices import AuditAction
 from audit.services import record_event
 from grids.models import Department
+from inbox.runs import queue_run, write_notice_runs
 from inbox.services import SetBasedNotices, insert_notices
 from quanfu.clock import local_date, local_moment
 from risks import routing
@@ -303,6 +306,15 @@ def colour_q(colour: str, now: datetime) -> Q:
     raise ValueError(colour)
 
 
+def matters_with_clock_q(colour: str, now: datetime) -> Exists:
+    """Matters (a condition on Risk) with a running clock of that colour at ``now``: the
+    register's ``clock=`` filter. The clock's own street, equal to the matter's, lets
+    PostgreSQL read only the street's lights (clock_street_lights_idx) instead of every lit
+    clock of the city."""
+    return Exists(StageClock.objects.filter(colour_q(colour, now), risk=OuterRef("pk"),
+                                            street=OuterRef("street")))
+
+
 def lit_q(now: datetime) -> Q:
     """Clocks yellow or red at ``now`` (``yellow_at <= now`` holds for each: a pause lies in
     the past)."""
@@ -330,12 +342,14 @@ def colour(clock: StageClock, now: datetime | None = None) -> str:
     return ClockFlag.YELLOW if clock.yellow_at <= stand else ClockFlag.GREEN
 
 
-def sweep_clocks(now: datetime | None = None) -> dict[str, int]:
+def sweep_clocks(now: datetime | None = None, *, write_notices: bool = True
+                 ) -> dict[str, int]:
     """Every 15 minutes: tell the unit and the street's centre of each running, unpaused
     clock whose red limit passed since the last sweep, once; count those that turned
     yellow or red. Nothing about the clocks is written, whatever their number (the first
     sweep after an outage: bench/city.py); a fixed number of statements; a second run
-    changes nothing."""
+    changes nothing. The notices are queued (inbox.runs) and written after the sweep's
+    transaction, in one of their own (``write_notices=False`` leaves them queued)."""
     now = now or timezone.now()
     # One transaction (the notices' work_mem is set for it), without a savepoint of its own
     # inside a caller's. Two sweeps at once would tell of the same clocks: the notices'
@@ -345,14 +359,15 @@ def sweep_clocks(now: datetime | None = None) -> dict[str, int]:
         if since is not None and since >= now:  # a sweep of a later moment ran already
             return {"clocks_yellow": 0, "clocks_red": 0, "clock_notices": 0}
         red, yellow = _crossed(now, since)
-        notices = _notify_red(now, since, red) if red else 0
+        if red:
+            queue_run(RED_RUN, now, since=since, items=red)
         ClockSweep.objects.bulk_create([ClockSweep(pk=1, swept_until=now)],
                                        update_conflicts=True, unique_fields=["id"],
                                        update_fields=["swept_until"])
         if red or yellow:
             record_event(action=AuditAction.TRANSITION, target="risks:clock_sweep",
-                         detail=f"{yellow} stage clocks turned yellow, {red} red; "
-                                f"{notices} notices")
+                         detail=f"{yellow} stage clocks turned yellow, {red} red")
+    notices = write_notice_runs(kinds=[RED_RUN]) if red and write_notices else 0
     return {"clocks_yellow": yellow, "clocks_red": red, "clock_notices": notices}
 
 
@@ -369,6 +384,14 @@ def _crossed(now: datetime, since: datetime | None) -> tuple[int, int]:
     return counts["red"], counts["yellow"]
 
 
+RED_RUN = "clocks_red"
+
+
+def write_red_clock_notices(run) -> int:
+    """The writer of a sweep's queued run of red clocks (inbox.runs)."""
+    return _notify_red(run.moment, run.since, run.items)
+
+
 # A person told of more red clocks than this in one sweep gets one digest instead (the
 # first sweep after a long holiday would otherwise fill the centre's inboxes).
 RED_DIGEST_AFTER = 5
@@ -383,7 +406,8 @@ def _notify_red(now: datetime, since: datetime | None, count: int) -> int:
     clock, risk, user, department = (StageClock._meta.db_table, Risk._meta.db_table,
                                      User._meta.db_table, Department._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
-    due = ("SELECT c.id AS clock_id, r.community_id, r.street_id, "
+    due = ("SELECT c.id AS clock_id, c.stage, r.id AS risk_id, r.code, r.title, "
+           "r.community_id, r.street_id, "
            "COALESCE(r.dispatched_to_id, r.department_id) AS section_id "
            f"FROM {clock} c JOIN {risk} r ON r.id = c.risk_id "
            "WHERE c.stopped_at IS NULL AND c.paused_at IS NULL AND c.red_at <= %s"
@@ -401,7 +425,7 @@ def _notify_red(now: datetime, since: datetime | None, count: int) -> int:
         "ON d.street_id = due.street_id AND d.code LIKE %s "
         "AND (due.section_id IS NULL OR d.id <> due.section_id) "
         f"JOIN {user} u ON u.department_id = d.id AND u.role = %s AND u.is_active")
-    stage_label = ("CASE c.stage " + " ".join("WHEN %s THEN %s" for _stage in ClockStage)
+    stage_label = ("CASE told.stage " + " ".join("WHEN %s THEN %s" for _stage in ClockStage)
                    + " END")
     stage_params = [value for stage in ClockStage for value in (stage.value, str(stage.label))]
     before, after = _("Red light, %(stage)s past its limit: ").split("%(stage)s")
@@ -410,11 +434,11 @@ def _notify_red(now: datetime, since: datetime | None, count: int) -> int:
         ctes_params=[*due_params, Role.COMMUNITY_OFFICER, Role.SECTION_STAFF,
                      f"%-{routing.CENTRE_KIND}", Role.SECTION_STAFF],
         item="'clock_red' AS kind, "
-             f"SUBSTR(%s || {stage_label} || %s || r.code || ' ' || r.title, 1, 200) AS title, "
-             "'/risks/' || r.id || '/' AS link, "
+             f"SUBSTR(%s || {stage_label} || %s || told.code || ' ' || told.title, 1, 200) "
+             "AS title, '/risks/' || told.risk_id || '/' AS link, "
              "'clock:' || recipients.clock_id || ':red' AS dedupe_key",
         item_params=[before, *stage_params, after],
-        joins=f"JOIN {clock} c ON c.id = recipients.clock_id JOIN {risk} r ON r.id = c.risk_id",
+        joins="JOIN due AS told ON told.clock_id = recipients.clock_id",
         digest_kind="clocks_red",
         digest_title=_("%(count)s stage clocks turned red: see the register's red lights"),
         digest_link="/risks/?clock=red",

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inbox.models import Message
+from inbox.models import Message, NoticeRun
+from inbox.runs import write_notice_runs
 from quanfu.errors import Forbidden, RuleBroken
 from rhythm import jobs
 from rhythm.choices import WarningStatus
@@ -158,3 +159,31 @@ def test_issue_notices_missed_are_delivered_by_the_sweep(graded, officer_a):
     assert jobs.sweep()["issue_notices"] == 1
     assert Message.objects.filter(kind="warning_issued").count() == 2
     assert deliver_issue_notices() == 0
+
+
+def test_the_sweep_marks_warnings_in_one_transaction_and_tells_in_the_next(ready_to_start,
+                                                                         officer_a):
+    past = timezone.now() - timedelta(days=10)
+    issue_warning(ready_to_start(), actor=officer_a, content="需反馈", issued_at=past)
+    result = sweep_overdue(write_notices=False)
+    assert result["warnings_overdue"] == 1
+    run = NoticeRun.objects.get(kind="warnings_overdue")
+    assert run.items == 1 and run.written_at is None
+    assert not Message.objects.filter(kind="warning_overdue").exists()
+    assert write_notice_runs() == Message.objects.filter(kind="warning_overdue").count() > 0
+    run.refresh_from_db()
+    assert run.written_at is not None and run.notices > 0
+
+
+def test_notices_a_stopped_sweep_left_queued_are_written_by_the_next_sweep(ready_to_start,
+                                                                          officer_a):
+    past = timezone.now() - timedelta(days=10)
+    issue_warning(ready_to_start(), actor=officer_a, content="需反馈", issued_at=past)
+    sweep_overdue(write_notices=False)  # as if the process stopped after the marking
+    result = jobs.sweep()
+    assert result["leftover_notices"] == Message.objects.filter(kind="warning_overdue").count()
+    assert result["leftover_notices"] > 0
+    assert not NoticeRun.objects.filter(written_at=None).exists()
+    # a run written again adds nothing (the notices' unique recipient and key)
+    NoticeRun.objects.update(written_at=None)
+    assert write_notice_runs() == 0
