@@ -5,12 +5,22 @@ before it and its own ``hash``: SHA-256 over a canonical serialisation (sorted-k
 UTF-8, times in UTC to the microsecond) of its recorded fields and ``prev_hash``. Changing
 a field changes the hash; deleting or inserting an entry breaks the link of the next one.
 
-Appending is serialised: on PostgreSQL a transaction-level advisory lock is taken before
-the last entry is read (in READ COMMITTED each statement sees what was committed before
-it started, so the read must be a statement of its own, after the lock); on SQLite the
-write lock of the IMMEDIATE transaction (settings: ``transaction_mode``) does the same.
-The lock is held until the surrounding transaction ends, so an entry commits or rolls back
-with the change it records.
+Entries are sealed into the chain in one of two ways (settings.AUDIT_SEALING):
+
+- ``deferred`` (the default on PostgreSQL): the writer INSERTs its entry unsealed (``seq``
+  null), in its own transaction and without any lock, so audited writes never wait for
+  each other; the sealer (``seal``: a beat task every few seconds, and on demand) takes
+  the chain's lock alone and seals what has committed since, in the order it became
+  visible. An entry rolled back with its change is never seen by the sealer.
+- ``inline`` (SQLite, where the IMMEDIATE transaction already serialises writers, and
+  where asked): the entry is chained as it is written, under the lock, which is held
+  until the writer's transaction ends.
+
+Either way the chain's lock is a transaction-level advisory lock on PostgreSQL, taken
+before the last sealed entry is read (in READ COMMITTED each statement sees what was
+committed before it started, so the read must be a statement of its own, after the
+lock); on SQLite the write lock of the IMMEDIATE transaction (settings:
+``transaction_mode``) does the same.
 
 The retention job (audit.services.remove_expired_entries) removes the oldest entries; the
 verifier then starts from the oldest remaining entry and trusts its ``prev_hash`` as the
@@ -23,6 +33,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
@@ -77,20 +88,32 @@ def _lock_and_read_last(using: str):
         table = connection.ops.quote_name(AuditEntry._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT pg_advisory_xact_lock(%s); "
-                           f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1",
-                           [ADVISORY_LOCK_KEY])
+                           f"SELECT seq, hash FROM {table} WHERE seq IS NOT NULL "
+                           "ORDER BY seq DESC LIMIT 1", [ADVISORY_LOCK_KEY])
             cursor.nextset()
             return cursor.fetchone()
     lock_chain(using)
-    return AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+    return (AuditEntry.objects.using(using).filter(seq__isnull=False).order_by("-seq")
+            .values_list("seq", "hash").first())
+
+
+def deferred(using: str = DATABASE) -> bool:
+    """Are entries written unsealed, for the sealer (PostgreSQL and AUDIT_SEALING)?"""
+    return (connections[using].vendor == "postgresql"
+            and getattr(settings, "AUDIT_SEALING", "deferred") == "deferred")
 
 
 def append(values: dict, *, using: str = DATABASE):
-    """Write one entry at the end of the chain. ``values`` are the entry's fields except
-    seq, created_at, prev_hash and hash. The lock, the read of the last entry through the
-    seq index (one round trip), and the INSERT."""
+    """Write one entry. ``values`` are the entry's fields except seq, created_at,
+    prev_hash and hash. Deferred: one INSERT, unsealed, no lock. Inline: the lock, the read
+    of the last entry through the seq index (one round trip), and the INSERT."""
     from audit.models import AuditEntry  # not above: audit.models imports this module
 
+    if deferred(using):
+        entry = AuditEntry(seq=None, prev_hash="", hash="", created_at=timezone.now(),
+                           **values)
+        entry.save(force_insert=True, using=using)
+        return entry
     with transaction.atomic(using=using, savepoint=False):
         last = _lock_and_read_last(using)
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
@@ -98,6 +121,51 @@ def append(values: dict, *, using: str = DATABASE):
         entry.hash = entry_hash(entry.hashed_values())
         entry.save(force_insert=True, using=using)
     return entry
+
+
+SEAL_BATCH = 5000
+
+
+def seal(*, batch_size: int = SEAL_BATCH, using: str = DATABASE) -> int:
+    """Seal every committed unsealed entry into the chain, in the order of their ids (the
+    order they became visible, but for a writer that committed late, which the next seal
+    takes): each batch one transaction holding the chain's lock. Returns how many."""
+    from audit.models import AuditEntry  # not above: audit.models imports this module
+
+    table = connections[using].ops.quote_name(AuditEntry._meta.db_table)
+    waiting = AuditEntry.objects.using(using).filter(seq__isnull=True)
+    if not waiting.exists():  # the usual case every few seconds: no lock taken
+        return 0
+    sealed = 0
+    while True:
+        with transaction.atomic(using=using):
+            last = _lock_and_read_last(using)
+            seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+            rows = list(AuditEntry.objects.using(using).filter(seq__isnull=True)
+                        .order_by("id").values("id", *HASHED_FIELDS)[:batch_size])
+            if not rows:
+                return sealed
+            updates = []
+            for row in rows:
+                seq += 1
+                row["seq"], row["prev_hash"] = seq, prev_hash
+                prev_hash = entry_hash(row)
+                updates.append((seq, row["prev_hash"], prev_hash, row["id"]))
+            with connections[using].cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s "
+                                   "WHERE id = %s AND seq IS NULL", updates)
+            sealed += len(rows)
+
+
+def unsealed(using: str = DATABASE) -> tuple[int, datetime | None]:
+    """How many entries wait for the sealer, and when the oldest of them was written."""
+    from django.db.models import Count, Min
+
+    from audit.models import AuditEntry  # not above: audit.models imports this module
+
+    waiting = (AuditEntry.objects.using(using).filter(seq__isnull=True)
+               .aggregate(n=Count("id"), oldest=Min("created_at")))
+    return waiting["n"], waiting["oldest"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +181,8 @@ class Verification:
     last_seq: int | None
     last_hash: str | None
     broken: Break | None
+    unsealed: int = 0  # entries written and waiting for the sealer (not verified yet)
+    oldest_unsealed_at: datetime | None = None
 
     @property
     def intact(self) -> bool:
@@ -165,8 +235,9 @@ def verify(*, batch_size: int = 2000, using: str = DATABASE) -> Verification:
         if recorded is not None and recorded != first_prev:
             return _broken(count, first_seq, Break(
                 first_seq, "its prev_hash is not the anchor the retention entry recorded"))
+    waiting, oldest = unsealed(using)
     return Verification(count, first_seq, expected_seq - 1 if expected_seq else None,
-                        expected_prev, None)
+                        expected_prev, None, waiting, oldest)
 
 
 def _broken(count, first_seq, broken: Break) -> Verification:

@@ -32,7 +32,8 @@ class AuditEntry(models.Model):
 
     Action = AuditAction
 
-    seq = models.BigIntegerField(_("number"), unique=True, editable=False)
+    # Null until the sealer puts the entry into the hash chain (audit.chain.seal).
+    seq = models.BigIntegerField(_("number"), unique=True, null=True, editable=False)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # No database constraint and no cascade: deleting a user must neither fail because of
     # the log nor change it. ``username`` keeps who it was.
@@ -59,8 +60,9 @@ class AuditEntry(models.Model):
     origin = models.CharField(_("origin"), max_length=200, blank=True,
                               help_text=_("The request's method and path, task:<name> or "
                                           "command:<name>."))
-    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
-    hash = models.CharField(_("hash"), max_length=64, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False,
+                                 blank=True, default="")
+    hash = models.CharField(_("hash"), max_length=64, editable=False, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -76,6 +78,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["action", "-seq"], name="audit_by_action"),
             models.Index(fields=["model_label", "object_id", "-seq"], name="audit_by_record"),
             models.Index(fields=["ip_address", "-seq"], name="audit_by_ip_address"),
+            # what waits for the sealer, in the order it seals
+            models.Index(fields=["id"], condition=models.Q(seq=None), name="audit_unsealed"),
         ]
 
     def __str__(self):

@@ -130,7 +130,8 @@ def remove_expired_entries(*, now=None, batch_size: int = RETENTION_BATCH) -> in
     if days is None:
         return 0
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    entries = AuditEntry.objects.using(chain.DATABASE)
+    chain.seal()  # what has been written so far, so that only sealed entries are counted
+    entries = AuditEntry.objects.using(chain.DATABASE).filter(seq__isnull=False)
     with transaction.atomic(using=chain.DATABASE):
         chain.lock_chain()
         anchor = (entries.filter(created_at__gte=cutoff).order_by("seq")
@@ -154,7 +155,8 @@ def remove_expired_entries(*, now=None, batch_size: int = RETENTION_BATCH) -> in
 def _delete_before(anchor_seq: int, batch_size: int) -> int:
     connection = connections[chain.DATABASE]
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    lowest = AuditEntry.objects.order_by("seq").values_list("seq", flat=True).first()
+    lowest = (AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
+              .values_list("seq", flat=True).first())
     removed = 0
     bound = lowest or anchor_seq
     while bound < anchor_seq:

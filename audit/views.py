@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from audit import export
+from audit import chain, export
 from audit.choices import AuditAction
 from audit.filters import AuditEntryFilterSet
 from audit.model_changes import audited_models
@@ -67,8 +67,13 @@ def _filter_query(request) -> str:
 
 
 def _filtered(request) -> AuditEntryFilterSet:
+    """The sealed entries the reader may see; what waits for the sealer is sealed first, so
+    that a change made a moment ago is already there."""
+    if chain.deferred():
+        chain.seal()
     return AuditEntryFilterSet(request.GET or None,
-                               queryset=visible_entries(request.user).select_related("actor"))
+                               queryset=visible_entries(request.user)
+                               .filter(seq__isnull=False).select_related("actor"))
 
 
 @never_cache

@@ -62,6 +62,7 @@ from quanfu.errors import Forbidden, RiskError, RuleBroken, StaleVersion
 from quanfu.personal_data import refuse_personal_data
 from risks import services as risk_services
 from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus, Tier
+from risks.locking import lock_matters
 from risks.scoping import visible_risks
 
 MEETING_FIELDS = ("title", "kind", "held_on", "location", "chair", "attendees", "departments",
@@ -427,14 +428,20 @@ def transition_meeting(meeting: Meeting, action: str, *, actor,
     carries the decisions out on the matters, locks the record, and tells the owners of
     its action items.
 
-    The meeting is locked first (and its version checked), then each matter, by the
-    register's own services as its decision is carried out: always in that order, so the
-    table runs on the row already locked."""
+    The lock order of risks/locking.py: every matter on the agenda first, by id, then the
+    meeting (and its version checked); the register's own services then carry out each
+    decision on a matter already locked. An agenda that gained a matter in between is a
+    conflict (409): nothing is changed."""
+    planned = lock_matters(meeting.items.values_list("risk_id", flat=True))
     meeting = _lock_meeting(meeting, version)
 
     def apply(locked, transition):
         items = list(locked.items.select_related("risk", "reviewed_action")
                      .order_by("position", "id"))
+        if {item.risk_id for item in items if item.risk_id} - set(planned):
+            raise StaleVersion(_("The agenda changed while the minutes were being approved: "
+                                 "reload the meeting and approve again."),
+                               current_version=locked.version)
         _carry_out_decisions(locked, items, actor)
         locked.approved_by, locked.approved_at = actor, timezone.now()
         return ["approved_by", "approved_at"]

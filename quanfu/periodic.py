@@ -53,6 +53,7 @@ PERIODIC_JOBS = (
                 crontab(minute="5-59/15")),
     PeriodicJob("audit-retention", "audit.remove_expired_audit_entries_task",
                 crontab(minute=40, hour=3)),
+    PeriodicJob("audit-sealer", "audit.seal_audit_chain_task", 5.0),
     PeriodicJob("idempotency-keys-expiry", "accounts.forget_old_idempotent_requests_task",
                 crontab(minute=25)),
     PeriodicJob("worker-heartbeat", "quanfu.record_worker_heartbeat_task", 60.0),

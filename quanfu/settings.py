@@ -225,6 +225,16 @@ if AUDIT_RETENTION_DAYS is not None and AUDIT_RETENTION_DAYS < 180:
         "or unset to keep every entry."
     )
 
+# "deferred": audited writes insert their entries unsealed and the sealer (a beat task
+# every 5 s, audit.chain.seal) chains them, so writers never wait for one another;
+# "inline": each entry is chained as it is written, under the chain's lock (what SQLite
+# always does). An entry unsealed longer than AUDIT_SEAL_ALARM_SECONDS is an alarm on the
+# administration's home page.
+AUDIT_SEALING = read_str("AUDIT_SEALING", "deferred")
+if AUDIT_SEALING not in ("deferred", "inline"):
+    raise ImproperlyConfigured("AUDIT_SEALING must be 'deferred' or 'inline'.")
+AUDIT_SEAL_ALARM_SECONDS = read_int("AUDIT_SEAL_ALARM_SECONDS", 300)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

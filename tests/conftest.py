@@ -83,6 +83,14 @@ def tasks_run_inline():
 
 
 @pytest.fixture(autouse=True)
+def audit_sealed_as_written(settings):
+    """Audit entries are chained as they are written, so that a test can read an entry's
+    seq and hash at once; tests/test_audit_sealer.py covers the deferred sealing that
+    production on PostgreSQL uses."""
+    settings.AUDIT_SEALING = "inline"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
