@@ -138,13 +138,13 @@ from accounts.roles import Role  # noqa: E402
 from bench.measuring import QueryLog, percentile  # noqa: E402
 from grids.choices import AreaKind  # noqa: E402
 from grids.models import Area  # noqa: E402
+from inbox.runs import write_notice_runs  # noqa: E402
 from rhythm import services  # noqa: E402
 from rhythm.choices import WarningStatus  # noqa: E402
 from rhythm.models import RiskWarning, Snapshot  # noqa: E402
 from rhythm.snapshots import week_start  # noqa: E402
 from risks.choices import OPEN_STATUSES  # noqa: E402
 from risks.clocks import sweep_clocks  # noqa: E402
-from inbox.runs import write_notice_runs  # noqa: E402
 from risks.models import Risk, StageClock  # noqa: E402
 from supervision import dashboards  # noqa: E402
 from supervision.scoping import communities_in, get_city_for_dashboard  # noqa: E402

@@ -1,9 +1,16 @@
 """What the benchmarks share: percentiles, and a log of the SQL a piece of work sends.
 Import after django.setup()."""
 
+import os
 import time
 
 from django.db import connection
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes), printed beside every figure: the
+    machine is shared, and a figure means little without it."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def percentile(values, share):

@@ -38,7 +38,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measuring import QueryLog, percentile  # noqa: E402
+from bench.measuring import QueryLog, load_average, percentile  # noqa: E402
 from grids.models import Area  # noqa: E402
 from quanfu.api.sync import encode_cursor  # noqa: E402
 from risks.models import Risk  # noqa: E402
@@ -147,7 +147,8 @@ class Bench:
         django_figures = timed(lambda: self.get(url, expect))
         raw_figures = timed(raw_work) if raw_work else None
         row = {"scenario": name, "url": url, "django": django_figures, "raw_sql": raw_figures,
-               "queries": len(queries), "bytes": len(response.content)}
+               "queries": len(queries), "bytes": len(response.content),
+               "load_average": load_average()}
         if raw_figures:
             row["ratio"] = django_figures["median_ms"] / raw_figures["median_ms"]
         if EXPLAIN:
@@ -170,7 +171,7 @@ class Bench:
     @staticmethod
     def print_header():
         print(f"{'scenario':<44}{'django med':>11}{'p95':>9}{'raw med':>10}{'p95':>8}"
-              f"{'ratio':>8}{'queries':>9}")
+              f"{'ratio':>8}{'queries':>9}  load")
 
     @staticmethod
     def print_row(row):
@@ -179,7 +180,7 @@ class Bench:
               f"{row['django']['p95_ms']:>7.1f}ms"
               + (f"{raw['median_ms']:>8.2f}ms{raw['p95_ms']:>6.2f}ms{row['ratio']:>7.1f}×"
                  if raw else f"{'':>8}  {'':>6}  {'':>7} ")
-              + f"{row['queries']:>9}", flush=True)
+              + f"{row['queries']:>9}  {row.get('load_average', '')}", flush=True)
 
     # Scenarios ---------------------------------------------------------------------------
 
@@ -271,7 +272,8 @@ class Bench:
                "django": django_figures, "raw_sql": raw_figures,
                "ratio": django_figures["median_ms"] / raw_figures["median_ms"],
                "queries": len(queries), "matters": seen,
-               "matters_per_second": seen / (django_figures["median_ms"] / 1000)}
+               "matters_per_second": seen / (django_figures["median_ms"] / 1000),
+               "load_average": load_average()}
         if EXPLAIN:
             row["explain"] = self.explain_slowest(queries)
         self.rows.append(row)
@@ -285,7 +287,8 @@ class Bench:
         document = {"benchmark": "register", "at": timezone.now().isoformat(),
                     "host": platform.node(), "cpus": os.cpu_count(),
                     "matters": Risk.objects.count(), "street": self.street.code,
-                    "repetitions": REPETITIONS, "results": self.rows}
+                    "repetitions": REPETITIONS, "load_average": load_average(),
+                    "results": self.rows}
         text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
         (RESULTS / f"register-{stamp}.json").write_text(text)
         latest_path = RESULTS / "latest.json"

@@ -26,6 +26,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
+from bench.measuring import load_average  # noqa: E402
 from grids.choices import AreaKind  # noqa: E402
 from grids.demo import load_areas  # noqa: E402
 from grids.models import Area  # noqa: E402
@@ -101,7 +102,7 @@ def measure(name: str, run, reset) -> None:
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     print(f"{name:<34} median {statistics.median(times) * 1000:9.1f} ms   "
-          f"p95 {p95 * 1000:9.1f} ms   ({REPETITIONS} runs) → {result}")
+          f"p95 {p95 * 1000:9.1f} ms   ({REPETITIONS} runs)  load {load_average()} → {result}")
 
 
 def reset_daily() -> None:
