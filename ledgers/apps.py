@@ -15,3 +15,13 @@ class LedgersConfig(AppConfig):
         # through this panel.
         register_matter_panel("ledgers", order=30, build=matter_panel.build,
                               template="ledgers/includes/matter_panel.html")
+
+        # Exports live while their row does; a sheet's marked copy LEDGER_FILES_KEEP_DAYS.
+        from django.conf import settings
+
+        from ledgers.services import EXPORT_FOLDER, IMPORT_FOLDER, export_files_in_use
+        from quanfu.media_files import FileSource, register_file_source
+
+        register_file_source(FileSource(EXPORT_FOLDER, in_use=export_files_in_use))
+        register_file_source(FileSource(
+            IMPORT_FOLDER, keep_days=lambda: settings.LEDGER_FILES_KEEP_DAYS))

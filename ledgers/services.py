@@ -349,6 +349,29 @@ SERVICE_FIELD_COLUMNS = {"title": "title", "description": "description", "area":
 IMPORT_FOLDER = "ledger_imports"
 
 
+def remove_expired_exports(now=None) -> int:
+    """Remove the exports finished (or failed) more than LEDGER_FILES_KEEP_DAYS ago, their
+    files first (a file whose row is gone is also swept by quanfu.media_files). One audit
+    entry for the run; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LEDGER_FILES_KEEP_DAYS)
+    expired = ExportJob.objects.filter(finished_at__lt=cutoff,
+                                       status__in=[ExportStatus.DONE, ExportStatus.FAILED])
+    removed = 0
+    for job in expired.only("pk", "file_name").iterator():
+        if job.file_name:
+            default_storage.delete(job.file_name)
+        removed += ExportJob.objects.filter(pk=job.pk).delete()[0]
+    if removed:
+        record_event(action=AuditAction.DELETE, target="ledgers:exports",
+                     detail=f"{removed} exports older than {settings.LEDGER_FILES_KEEP_DAYS} "
+                            "days removed with their files")
+    return removed
+
+
+def export_files_in_use():
+    return ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True)
+
+
 @dataclass
 class ImportOutcome:
     check: SheetCheck

@@ -15,3 +15,11 @@ def requeue_stale_exports_task() -> dict:
     """Every 15 minutes (quanfu/periodic.py): export jobs left pending or cut short are
     handed to a worker again."""
     return services.requeue_stale_exports()
+
+
+@shared_task(name="ledgers.remove_expired_exports_task", acks_late=True,
+             reject_on_worker_lost=True)
+def remove_expired_exports_task() -> int:
+    """Daily (quanfu/periodic.py): finished exports past LEDGER_FILES_KEEP_DAYS go, with
+    their files."""
+    return services.remove_expired_exports()

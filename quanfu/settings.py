@@ -235,6 +235,10 @@ if AUDIT_SEALING not in ("deferred", "inline"):
     raise ImproperlyConfigured("AUDIT_SEALING must be 'deferred' or 'inline'.")
 AUDIT_SEAL_ALARM_SECONDS = read_int("AUDIT_SEAL_ALARM_SECONDS", 300)
 
+# Finished ledger exports, and the marked copies of refused survey sheets, are kept this
+# many days; then a daily job removes them (quanfu.media_files, ledgers.services).
+LEDGER_FILES_KEEP_DAYS = read_int("LEDGER_FILES_KEEP_DAYS", 7)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

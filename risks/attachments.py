@@ -269,3 +269,11 @@ def log_download(item: Attachment, *, actor, origin) -> None:
     (Thumbnails, which the matter's page shows, are ours and not logged one by one.)"""
     log_access(actor=actor, action=AccessLog.Action.EXPORT, target=f"risk:{item.risk.code}",
                detail=f"attachment {item.pk} {item.original_name}", origin=origin)
+
+
+def attachment_files_in_use():
+    """Every stored name the attachments' rows hold (photos and their thumbnails)."""
+    from itertools import chain
+
+    rows = Attachment.objects.values_list("file", "thumbnail")
+    return (name for name in chain.from_iterable(rows) if name)

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from quanfu import files
 from quanfu.files import JPEG, PDF, PNG, WEBP, FileKind, sniff
+from supervision.models import Evidence
 
 __all__ = ["JPEG", "PDF", "PNG", "WEBP", "FileKind", "check_upload", "max_bytes", "sniff"]
 
@@ -21,3 +22,8 @@ def check_upload(upload) -> FileKind:
     """Raise RuleBroken (on the ``file`` field) unless the upload is small enough and is a
     photo or a PDF by its content."""
     return files.check_upload(upload, limit=max_bytes())
+
+
+def evidence_files_in_use():
+    """Every stored name the evidence rows hold."""
+    return Evidence.objects.exclude(file="").values_list("file", flat=True)
