@@ -58,6 +58,8 @@ def database_from_url(url: str) -> dict:
     # grouped counts paid 0.3-0.4 s of compiling to save less (bench/city.py). ?options=
     # in the URL replaces this.
     options.setdefault("options", "-c jit=off")
+    # A database that does not answer (restarting) fails a request in seconds, not minutes.
+    options.setdefault("connect_timeout", "3")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,

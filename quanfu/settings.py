@@ -239,6 +239,10 @@ AUDIT_SEAL_ALARM_SECONDS = read_int("AUDIT_SEAL_ALARM_SECONDS", 300)
 # many days; then a daily job removes them (quanfu.media_files, ledgers.services).
 LEDGER_FILES_KEEP_DAYS = read_int("LEDGER_FILES_KEEP_DAYS", 7)
 
+# While the database restarts, requests are answered 503 with this Retry-After
+# (quanfu/server_errors.py).
+DATABASE_RETRY_AFTER_SECONDS = read_int("DATABASE_RETRY_AFTER_SECONDS", 5)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -45,3 +45,4 @@ urlpatterns = [
 ]
 
 handler404 = "quanfu.api.not_found.not_found"  # JSON under /api/, the page elsewhere
+handler500 = "quanfu.server_errors.server_error"  # 503 with Retry-After while the database is down

@@ -76,14 +76,15 @@ def test_database_url_is_parsed_with_escapes():
     entry = database_from_url("postgresql://user:p%40ss@127.0.0.1:5432/quanfu?sslmode=disable")
     assert entry["PASSWORD"] == "p@ss"
     assert entry["NAME"] == "quanfu"
-    assert entry["OPTIONS"] == {"sslmode": "disable", "options": "-c jit=off"}
+    assert entry["OPTIONS"] == {"sslmode": "disable", "options": "-c jit=off",
+                                "connect_timeout": "3"}
 
 
 def test_database_url_turns_off_jit_unless_it_gives_options_of_its_own():
     assert database_from_url("postgres://127.0.0.1/quanfu")["OPTIONS"] == {
-        "options": "-c jit=off"}
+        "options": "-c jit=off", "connect_timeout": "3"}
     entry = database_from_url("postgres://127.0.0.1/quanfu?options=-c%20work_mem%3D64MB")
-    assert entry["OPTIONS"] == {"options": "-c work_mem=64MB"}
+    assert entry["OPTIONS"] == {"options": "-c work_mem=64MB", "connect_timeout": "3"}
 
 
 def test_database_url_of_another_kind_is_refused_clearly():
