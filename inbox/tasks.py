@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from inbox import channels
+from inbox.runs import write_notice_runs
 
 
 @shared_task(name="inbox.send_pending_emails_task", acks_late=True, reject_on_worker_lost=True)
@@ -29,3 +30,10 @@ def send_chat_delivery_task(self, delivery_id: int) -> str | None:
     if attempt.retry_in is not None:
         raise self.retry(countdown=attempt.retry_in)
     return attempt.status
+
+
+@shared_task(name="inbox.write_notice_runs_task", acks_late=True, reject_on_worker_lost=True)
+def write_notice_runs_task() -> int:
+    """After a sweep's marking: write the notices it queued (inbox.runs). Two at once take
+    different runs; a run written twice adds nothing."""
+    return write_notice_runs()
