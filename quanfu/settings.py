@@ -243,6 +243,10 @@ LEDGER_FILES_KEEP_DAYS = read_int("LEDGER_FILES_KEEP_DAYS", 7)
 # (quanfu/server_errors.py).
 DATABASE_RETRY_AFTER_SECONDS = read_int("DATABASE_RETRY_AFTER_SECONDS", 5)
 
+# bench/load.py only: mounts the raw-SQL baseline of the register's first page
+# (risks/api/baseline.py) that the API's throughput is measured against. Never in production.
+BENCH_BASELINE = read_bool("BENCH_BASELINE", False)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

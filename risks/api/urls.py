@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
@@ -29,3 +30,8 @@ urlpatterns = [
     path("risks/<int:pk>/attachments/<int:attachment_pk>/thumbnail/",
          AttachmentThumbnailView.as_view(), name="risk-attachment-thumbnail"),
 ]
+
+if settings.BENCH_BASELINE:  # bench/load.py's gunicorn only: the baseline it measures against
+    from risks.api.baseline import first_page
+
+    urlpatterns.append(path("bench/baseline/risks/", first_page, name="bench-baseline"))
