@@ -11,3 +11,9 @@ class AccountsConfig(AppConfig):
         from accounts import checks, schema, signals  # noqa: F401  (schema: token auth in OpenAPI)
 
         signals.connect()
+        # A district platform's client sees its district's streets (accounts.district_scope)
+        from accounts.district_scope import district_roots
+        from accounts.roles import Role
+        from grids.scoping import register_scope_provider
+
+        register_scope_provider(Role.API_CLIENT, district_roots)

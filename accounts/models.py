@@ -36,6 +36,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # A district platform's client sees several streets (a district is no area of the
+    # tree): its area and these (grids.scoping, through accounts.apps).
+    district_streets = models.ManyToManyField(
+        "grids.Area", verbose_name=_("district streets"), blank=True, related_name="+",
+        limit_choices_to={"kind": "street"},
+        help_text=_("For an API client of the district: further streets it sees, besides "
+                    "its area."))
     # 科室负责人: with the street's leaders, the only people a matter's lead (包案领导) may be
     is_department_head = models.BooleanField(
         _("head of department"), default=False,

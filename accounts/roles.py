@@ -28,3 +28,9 @@ ROLES_NEEDING_DEPARTMENT = {Role.SECTION_STAFF}
 # Who may hold one of a matter's four duties or lead it: staff, not supervisors or machines.
 DUTY_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_OFFICER, Role.SECTION_STAFF,
                         Role.STREET_LEADER})
+
+# Who keeps a community's grids running without the administrator (issue 20): the duty
+# rosters of its grids and its grid workers' accounts. A community officer keeps their
+# community, a street leader the communities of their street (grids.scoping.
+# get_kept_community_for_user; the superuser keeps every one).
+COMMUNITY_KEEPER_ROLES = frozenset({Role.COMMUNITY_OFFICER, Role.STREET_LEADER})

@@ -1,11 +1,12 @@
 """Which people a user may see: those working in the user's areas."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import DUTY_ROLES
-from grids.scoping import area_scope_q, scope_roots
+from accounts.roles import DUTY_ROLES, Role
+from grids.scoping import BOUNDARY_FIELDS, area_scope_q, may_keep_communities, scope_roots
 
 
 def visible_people(user) -> QuerySet[User]:
@@ -35,3 +36,24 @@ def people_for_duties(user) -> QuerySet[User]:
         return staff.select_related("area", "department")
     return (staff.filter(area_scope_q(user, "area__") | Q(area_id__in=above))
             .select_related("area", "department"))
+
+
+def kept_workers(user) -> QuerySet[User]:
+    """The grid workers whose accounts ``user`` keeps (accounts.grid_workers): those of the
+    communities they keep (grids.scoping), deactivated ones included."""
+    if not may_keep_communities(user):
+        return User.objects.none()
+    return (User.objects.filter(role=Role.GRID_WORKER, area__isnull=False)
+            .filter(area_scope_q(user, "area__")).select_related("area")
+            .defer(*(f"area__{name}" for name in BOUNDARY_FIELDS)))
+
+
+def get_kept_worker_for_user(user, pk) -> User:
+    """A grid worker whose account the user keeps: 403 for a role that keeps none, 404 for
+    anyone else (another community's worker looks like nobody)."""
+    if not may_keep_communities(user):
+        raise PermissionDenied
+    try:
+        return kept_workers(user).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError) as error:
+        raise Http404("No such person.") from error

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, worker_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,4 +20,15 @@ urlpatterns = [
     path("two-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path("two-factor/remove/", views.second_factor_remove, name="second_factor_remove"),
     path("people/search/", views.people_search, name="people_search"),
+    # a community keeps its grid workers' accounts (accounts.grid_workers)
+    path("communities/<int:pk>/workers/", worker_views.worker_list, name="worker_list"),
+    path("communities/<int:pk>/workers/new/", worker_views.worker_create,
+         name="worker_create"),
+    path("workers/<int:pk>/", worker_views.worker_detail, name="worker_detail"),
+    path("workers/<int:pk>/password-link/", worker_views.worker_password_link,
+         name="worker_password_link"),
+    path("workers/<int:pk>/deactivate/", worker_views.worker_deactivate,
+         name="worker_deactivate"),
+    path("password-link/<uidb64>/<token>/", worker_views.PasswordLinkView.as_view(),
+         name="password_link"),
 ]

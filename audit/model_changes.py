@@ -1,7 +1,7 @@
 """Which records the audit log follows, and how a change to one is written down.
 
-Audited: every model of the apps accounts, grids, risks, ledgers, meetings, supervision
-and rhythm, except those in ``NOT_AUDITED`` and the append-only histories
+Audited: every model of the apps accounts, grids, risks, ledgers, meetings, supervision,
+rhythm and webhooks, except those in ``NOT_AUDITED`` and the append-only histories
 (quanfu.append_only.AppendOnlyModel: a matter's events, a meeting's amendments and
 action-item progress, supervision's finding, listing and campaign-progress events), which
 are themselves the history of a change the log already has. Not audited at all: the audit
@@ -32,7 +32,8 @@ from django.utils import timezone
 
 from quanfu.append_only import AppendOnlyModel
 
-AUDITED_APPS = ("accounts", "grids", "risks", "ledgers", "meetings", "supervision", "rhythm")
+AUDITED_APPS = ("accounts", "grids", "risks", "ledgers", "meetings", "supervision", "rhythm",
+                "webhooks")
 
 NOT_AUDITED = {
     "risks.riskcodecounter": "a counter raised with UPDATE; the matter's code is recorded",
@@ -47,12 +48,17 @@ NOT_AUDITED = {
                         "that found some is an entry",
     "inbox.noticerun": "the sweeps' outbox of notices still to write; each sweep that found "
                        "something is an entry",
+    "webhooks.outboxevent": "what the other systems are told of a change, written with the "
+                            "change, which is recorded",
+    "webhooks.delivery": "the webhook worker's log of its POSTs (the admin lists them); an "
+                         "administrator's replay is an entry",
 }
 
 PERSONAL_FIELDS = {
     "risks.party": frozenset({"name", "phone"}),
     "accounts.user": frozenset({"password", "first_name", "last_name", "name", "email"}),
     "accounts.apitoken": frozenset({"key_hash"}),
+    "webhooks.subscription": frozenset({"secret"}),
 }
 
 # Bumped by every save (optimistic locking, timestamps, last use): noise, not a change.

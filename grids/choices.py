@@ -23,6 +23,22 @@ class Duty(models.TextChoices):
     STABILIZE = "stabilize", _("Stabilisation")
 
 
+class AreaChangeKind(models.TextChoices):
+    SPLIT = "split", _("Split")
+    MERGE = "merge", _("Merge")
+    RETIRE = "retire", _("Retire")
+    MOVE = "move", _("Move to another parent")
+    RENAME = "rename", _("Rename")
+    RECODE = "recode", _("Re-code")
+
+
+class AreaChangeState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPLIED = "applied", _("Approved and applied")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 # The only shape the tree may take: street → community → grid → micro-grid.
 PARENT_KIND = {
     AreaKind.STREET: None,

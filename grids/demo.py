@@ -7,6 +7,7 @@ import random
 from grids.choices import AreaKind, GridType
 from grids.models import Area, Department
 from grids.services import create_area, create_department
+from grids.tessellation import invent_boundaries
 
 STREET_CODE = "QF"
 STREET_NAME = "全福街道"
@@ -50,7 +51,8 @@ def _area(kind, code, name, parent=None, grid_type=""):
 
 
 def load_areas() -> Area:
-    """Create the street, its communities, grids and micro-grids; return the street."""
+    """Create the street, its communities, grids and micro-grids, with invented boundaries
+    for the street, its communities and grids; return the street."""
     rng = random.Random(20240520)  # the date of the work plan: the same street every time
     street = _area(AreaKind.STREET, STREET_CODE, STREET_NAME)
     dedicated = iter(DEDICATED_GRIDS)
@@ -74,6 +76,10 @@ def load_areas() -> Area:
                     f"{grid.name.removesuffix('网格')}第{micro_number}微网格",
                     grid,
                 )
+    if street.boundary is None:
+        # Invented shapes around Licheng district, Jinan, so that a newcomer sees a real
+        # map; never the street's real boundaries.
+        invent_boundaries(street)
     return street
 
 

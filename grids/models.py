@@ -2,9 +2,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.choices import PARENT_KIND, AreaKind, Duty, GridType
+from grids.choices import (
+    PARENT_KIND,
+    AreaChangeKind,
+    AreaChangeState,
+    AreaKind,
+    Duty,
+    GridType,
+)
+from grids.validators import validate_official_code
 
 PATH_SEPARATOR = "."
 
@@ -33,12 +42,35 @@ class Area(models.Model):
     )
     path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=1)
+    # The grid code of CJ/T 349-2010 (20 digits), where the area has been given one.
+    official_code = models.CharField(_("official code"), max_length=20, blank=True, default="",
+                                     validators=[validate_official_code])
+    # GeoJSON Polygon or MultiPolygon in WGS84 (grids/boundaries.py checks and imports it);
+    # the simplified copy is what maps of many areas draw.
+    boundary = models.JSONField(_("boundary"), null=True, blank=True)
+    boundary_simple = models.JSONField(_("simplified boundary"), null=True, blank=True,
+                                       editable=False)
+    # An area lives from opened_on (null: since before the register) until closed_on (the
+    # day a split, merge or retirement took effect); a closed area keeps its history and
+    # takes no new reports.
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self", through="AreaLineage", through_fields=("predecessor", "successor"),
+        symmetrical=False, related_name="predecessors", verbose_name=_("successors"),
+        blank=True)
 
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         ordering = ["code"]
         constraints = [
+            models.UniqueConstraint(fields=["official_code"], condition=~Q(official_code=""),
+                                    name="area_official_code_unique"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
+                name="area_closes_after_it_opens"),
             models.CheckConstraint(
                 condition=(Q(kind=AreaKind.GRID) & ~Q(grid_type=""))
                 | (~Q(kind=AreaKind.GRID) & Q(grid_type="")),
@@ -172,3 +204,61 @@ class DutyAssignment(models.Model):
 
     def held_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+
+class AreaChange(models.Model):
+    """One dated change of the structure (split, merge, retire, move, rename, re-code):
+    requested by a community officer for their community (or by the street), decided by a
+    street leader, applied in one transaction (grids/restructuring.py). ``spec`` is what
+    was asked (the areas, the new ones' codes and names, where each open matter goes);
+    ``summary`` is what applying it moved."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=AreaChangeKind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=AreaChangeState.choices,
+                             default=AreaChangeState.REQUESTED)
+    community = models.ForeignKey(Area, verbose_name=_("community"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Area, verbose_name=_("street"), on_delete=models.PROTECT,
+                               related_name="+")
+    effective_on = models.DateField(_("takes effect on"))
+    spec = models.JSONField(_("what changes"), default=dict)
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    summary = models.JSONField(_("what moved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change of areas")
+        verbose_name_plural = _("changes of areas")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["state", "requested_at"], name="area_change_state_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.effective_on} {self.get_state_display()}"
+
+
+class AreaLineage(models.Model):
+    """An area that a change turned (in part) into another: a split grid and each of its
+    parts, each merged grid and the grid they became."""
+
+    change = models.ForeignKey(AreaChange, verbose_name=_("change of areas"),
+                               on_delete=models.PROTECT, related_name="lineage")
+    predecessor = models.ForeignKey(Area, verbose_name=_("predecessor"),
+                                    on_delete=models.PROTECT, related_name="successor_links")
+    successor = models.ForeignKey(Area, verbose_name=_("successor"), on_delete=models.PROTECT,
+                                  related_name="predecessor_links")
+
+    class Meta:
+        verbose_name = _("area lineage")
+        verbose_name_plural = _("area lineage")
+        constraints = [models.UniqueConstraint(fields=["predecessor", "successor"],
+                                               name="area_lineage_once")]
+
+    def __str__(self):
+        return f"{self.predecessor_id} → {self.successor_id}"

@@ -2,7 +2,9 @@
 holds what is typed, found as one types instead of a select of every grid of a street
 (some 220 for a street leader, 30,000 for the city)."""
 
+from django.db.models import F
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from grids.models import Area
 from grids.scoping import visible_areas
@@ -21,11 +23,16 @@ def area_label(area: Area) -> str:
 def search_areas(user, query: str) -> list[dict]:
     """At most SEARCH_LIMIT places the user sees whose name holds ``query``, the larger
     first (streets, then communities, grids, micro-grids), as the picker shows them."""
-    found = visible_areas(user).select_related("parent").order_by("depth", "path")
+    # A closed area (split, merged, retired) is still found, after the open ones and marked
+    # so: the register keeps its history, and this picker filters the register.
+    found = visible_areas(user).select_related("parent").order_by(
+        F("closed_on").asc(nulls_first=True), "depth", "path")
     query = query.strip()
     if query:
         found = found.filter(name__icontains=query)
-    return [{"id": area.pk, "text": area_label(area)} for area in found[:SEARCH_LIMIT]]
+    return [{"id": area.pk, "text": area_label(area) if area.closed_on is None else
+             _("%(area)s (closed)") % {"area": area_label(area)}}
+            for area in found[:SEARCH_LIMIT]]
 
 
 def search_url() -> str:

@@ -7,12 +7,17 @@ areas" is written once.
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.roles import COMMUNITY_KEEPER_ROLES
+from grids.choices import AreaKind
 from grids.models import Area, Department
 
 NOTHING = Q(pk__in=[])
+# An area's polygons (grids.boundaries): heavy, and read only by the maps.
+BOUNDARY_FIELDS = ("boundary", "boundary_simple")
 
 # The roots of a role whose scope is not simply its own area, by role: the apps that define
 # such a role register them in their AppConfig.ready (supervision: a supervisor sees their
@@ -114,3 +119,49 @@ def get_department_for_user(user, pk) -> Department:
         return visible_departments(user).get(pk=pk)
     except (Department.DoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise Http404("No such department.") from error
+
+
+# Keeping a community's grids (issue 20): the duty rosters of its grids and its grid
+# workers' accounts. The role decides whether a person keeps communities at all (403
+# otherwise), the scope which ones (404 outside it, as for anything else).
+
+def may_keep_communities(user) -> bool:
+    """Does the user's role keep communities (accounts.roles.COMMUNITY_KEEPER_ROLES)?"""
+    return bool(user.is_authenticated and user.is_active
+                and (user.is_superuser or user.role in COMMUNITY_KEEPER_ROLES))
+
+
+def kept_communities(user) -> QuerySet[Area]:
+    """The communities whose grids the user keeps: those of their scope, if their role
+    keeps any."""
+    if not may_keep_communities(user):
+        return Area.objects.none()
+    return visible_areas(user).filter(kind=AreaKind.COMMUNITY)
+
+
+def may_keep_area(user, area: Area) -> bool:
+    """Does the user keep the community ``area`` lies in (or is)? In Python, no query."""
+    return may_keep_communities(user) and area_in_scope(user, area)
+
+
+def _kept_area(user, pk, kind: str) -> Area:
+    if not may_keep_communities(user):
+        raise PermissionDenied
+    try:
+        # the boundaries are polygons that these pages never draw
+        return (visible_areas(user).select_related("parent")
+                .defer(*BOUNDARY_FIELDS, *(f"parent__{name}" for name in BOUNDARY_FIELDS))
+                .get(pk=pk, kind=kind))
+    except (Area.DoesNotExist, ValueError, TypeError, OverflowError) as error:
+        raise Http404("No such area.") from error
+
+
+def get_kept_community_for_user(user, pk) -> Area:
+    """The community with this id, to keep: 403 for a role that keeps none, 404 for a
+    community outside the user's scope (or an id that is no community)."""
+    return _kept_area(user, pk, AreaKind.COMMUNITY)
+
+
+def get_kept_grid_for_user(user, pk) -> Area:
+    """The grid with this id, to keep its roster: as get_kept_community_for_user."""
+    return _kept_area(user, pk, AreaKind.GRID)

@@ -15,11 +15,13 @@ from grids.models import PATH_SEPARATOR, Area, Department, DutyAssignment
 
 @transaction.atomic
 def create_area(*, kind: str, code: str, name: str, parent: Area | None = None,
-                grid_type: str = "") -> Area:
+                grid_type: str = "", official_code: str = "") -> Area:
     """Add an area under ``parent``. Refuses a shape other than street → community →
-    grid → micro-grid and a duplicate code, with a ValidationError naming the field.
+    grid → micro-grid, a duplicate code and an official code (CJ/T 349-2010) that is not
+    20 digits or is another area's, with a ValidationError naming the field.
     """
-    area = Area(kind=kind, code=code, name=name, parent=parent, grid_type=grid_type)
+    area = Area(kind=kind, code=code, name=name, parent=parent, grid_type=grid_type,
+                official_code=official_code.strip())
     area.full_clean(exclude=["path", "depth"])
     area.depth = parent.depth + 1 if parent else 1
     area.save()
@@ -30,10 +32,15 @@ def create_area(*, kind: str, code: str, name: str, parent: Area | None = None,
 
 
 @transaction.atomic
-def update_area(area: Area, *, code: str, name: str, grid_type: str = "") -> Area:
+def update_area(area: Area, *, code: str, name: str, grid_type: str = "",
+                official_code: str | None = None) -> Area:
+    """Change an area's code, name, grid type and (unless None) official code, checked as
+    by create_area."""
     area.code, area.name, area.grid_type = code, name, grid_type
+    if official_code is not None:
+        area.official_code = official_code.strip()
     area.full_clean(exclude=["path", "depth"])
-    area.save(update_fields=["code", "name", "grid_type"])
+    area.save(update_fields=["code", "name", "grid_type", "official_code"])
     return area
 
 

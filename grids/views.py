@@ -3,7 +3,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from accounts.scoping import visible_people
-from grids.choices import Duty
+from grids import restructuring
+from grids.choices import AreaChangeKind, Duty
 from grids.exports import roster_workbook
 from grids.filters import AreaFilterSet
 from grids.pickers import search_areas
@@ -49,6 +50,13 @@ class AreaDetailView(ScopedDetailView):
         if area.kind == "grid":
             holders = roster_on(area)
             context["roster"] = [(Duty(duty).label, person) for duty, person in holders.items()]
+        # its place in time: predecessors, successors, the changes asked for it
+        context.update(restructuring.lineage_of(area))
+        context["changes"] = (restructuring.visible_changes(user).filter(spec__area=area.pk)
+                              .order_by("-requested_at", "-id")[:10])
+        context["change_kinds"] = ([(kind, AreaChangeKind(kind).label)
+                                    for kind in restructuring.kinds_for(area)]
+                                   if restructuring.may_request(user, area) else [])
         return context
 
 

@@ -25,3 +25,9 @@ class LedgersConfig(AppConfig):
         register_file_source(FileSource(EXPORT_FOLDER, in_use=export_files_in_use))
         register_file_source(FileSource(
             IMPORT_FOLDER, keep_days=lambda: settings.LEDGER_FILES_KEEP_DAYS))
+
+        # A dispute record changes with its matter: the webhooks tell it as dispute.changed.
+        from ledgers.dispute_events import MATTER_EVENTS, dispute_record_changed
+        from webhooks.outbox import also_record
+
+        also_record(MATTER_EVENTS, dispute_record_changed)

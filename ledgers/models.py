@@ -95,3 +95,28 @@ class ImportedMatter(models.Model):
 
     def __str__(self):
         return f"{self.reference} → {self.risk_id}"
+
+
+class DisputeAcknowledgement(models.Model):
+    """That the city one-stop dispute platform (市"一站式"矛盾纠纷多元化解线上平台) took a
+    dispute record of the disputes ledger (同步上传), with the platform's own reference.
+
+    It covers the matter as it was when taken: ``acked_version`` is the matter's version
+    then (read under the matter's row lock), and a later change bumps the version, so the
+    record reads as not taken again until it is acknowledged anew (ledgers.services).
+    """
+
+    risk = models.OneToOneField("risks.Risk", verbose_name=_("matter"),
+                                on_delete=models.PROTECT, related_name="dispute_ack")
+    platform_ref = models.CharField(_("platform reference"), max_length=100)
+    acked_at = models.DateTimeField(_("taken by the platform at"), default=timezone.now)
+    acked_version = models.PositiveIntegerField(_("version taken by the platform"))
+    acked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"),
+                                 null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("dispute acknowledgement")
+        verbose_name_plural = _("dispute acknowledgements")
+
+    def __str__(self):
+        return f"{self.risk_id} → {self.platform_ref}"

@@ -24,6 +24,7 @@ from audit.models import AccessLog
 from audit.services import Origin, log_access, record_event
 from inbox.services import notify
 from ledgers import exports
+from ledgers.acknowledgements import acknowledgements_of
 from ledgers.choices import ArchiveDocument, ExportAction, ExportStatus, Ledger
 from ledgers.layouts import dispute_record
 from ledgers.matter_rows import Labels, matter_rows
@@ -260,8 +261,9 @@ def dispute_records(matter_ids: list[int], *, actor, unmask: bool = False,
     """The dispute records (ledgers.layouts.dispute_record, the items of GB/T 31000-2015)
     of a page of the feed: ``matter_ids`` come from the actor's scope (risks.scoping) and
     the feed's keyset walk, and the records keep their order, each with its ``id`` and
-    ``updated_at`` for the walk. Parties are masked unless ``unmask`` is asked by someone
-    allowed to unmask; such a read is written to the access log.
+    ``updated_at`` for the walk, its ``version`` and whether the city platform took it as
+    it is now (ledgers.acknowledgements). Parties are masked unless ``unmask`` is asked by
+    someone allowed to unmask; such a read is written to the access log.
 
     Raises Forbidden for an unmask not allowed (nothing is read then).
     """
@@ -270,10 +272,13 @@ def dispute_records(matter_ids: list[int], *, actor, unmask: bool = False,
     if not matter_ids:
         return []
     matters = Risk.objects.filter(pk__in=matter_ids).order_by("updated_at", "id")
-    records = [{"id": row["id"], "updated_at": row["updated_at"],
-                **dispute_record(row, parties)}
-               for row, parties in matter_rows(matters, unmask=unmask, labels=Labels.chinese(),
-                                               extra_values=("updated_at",))]
+    rows = list(matter_rows(matters, unmask=unmask, labels=Labels.chinese(),
+                            extra_values=("updated_at", "version")))
+    taken = acknowledgements_of([row for row, _parties in rows])
+    not_taken = {"acked": False, "acked_at": None, "platform_ref": None}
+    records = [{"id": row["id"], "updated_at": row["updated_at"], "version": row["version"],
+                **dispute_record(row, parties), **taken.get(row["id"], not_taken)}
+               for row, parties in rows]
     if unmask:
         log_access(actor=actor, action=AccessLog.Action.UNMASKED_READ, target="ledger:disputes",
                    detail=f"parties unmasked in the disputes feed; {len(records)} records "

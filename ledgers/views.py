@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import Origin
 from ledgers import exports, services, summaries
+from ledgers.acknowledgements import not_taken_count
 from ledgers.choices import ArchiveDocument, Ledger
 from ledgers.forms import ArchiveFileForm, SurveyUploadForm
 from ledgers.matter_rows import Labels
@@ -22,6 +23,7 @@ from ledgers.models import ArchiveFile
 from ledgers.queries import filtered_risks, ledger_filterset
 from ledgers.survey_sheet import UnreadableSheet
 from ledgers.survey_template import survey_template
+from quanfu.db_router import reads_from_replica
 from quanfu.refusals import refusal_on_form
 from quanfu.xlsx import XLSX_CONTENT_TYPE
 from risks import permissions
@@ -88,6 +90,8 @@ def ledger_page(request, name):
     }
     if ledger in exports.MATTER_LAYOUTS:
         context.update(matter_page(request, ledger, queryset))
+    if ledger == Ledger.DISPUTES:  # what the city platform has still to take (同步上传)
+        context["not_taken"] = not_taken_count(queryset)
     elif ledger == Ledger.BASELINE:
         context["baseline"] = summaries.baseline(queryset)
     elif ledger == Ledger.PROGRESS:
@@ -111,6 +115,7 @@ def matter_page(request, ledger, queryset) -> dict:
 
 
 @login_required
+@reads_from_replica
 def ledger_export(request, name):
     """The ledger as .xlsx at once, or, when large, a job whose file lands in the inbox."""
     ledger = ledger_or_404(name)

@@ -71,3 +71,18 @@ def database_from_url(url: str) -> dict:
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
     }
+
+
+def replica_from_url(url: str) -> dict:
+    """DATABASE_REPLICA_URL as a DATABASES entry: like DATABASE_URL, but a replica that does
+    not answer is given up after one second (the primary then serves its reads), and tests
+    read it through the primary's connection (Django's TEST MIRROR)."""
+    try:
+        entry = database_from_url(url)
+    except ImproperlyConfigured as error:
+        raise ImproperlyConfigured(
+            str(error).replace("DATABASE_URL", "DATABASE_REPLICA_URL")) from error
+    if "connect_timeout=" not in url:
+        entry["OPTIONS"]["connect_timeout"] = "1"
+    entry["TEST"] = {"MIRROR": "default"}
+    return entry

@@ -26,3 +26,12 @@ class StaleVersion(RiskError):
     def __init__(self, message, current_version: int):
         super().__init__(message, field="version")
         self.current_version = current_version
+
+
+class AlreadyRecorded(RiskError):
+    """The record was sent before (the same external reference from the same client):
+    nothing is created; ``existing_id`` names the record that holds it (409)."""
+
+    def __init__(self, message, existing_id: int, field: str = "external_ref"):
+        super().__init__(message, field=field)
+        self.existing_id = existing_id

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from quanfu.celery import app
+from quanfu.db_router import replica_configured, replica_state
 from quanfu.tasks import WORKER_HEARTBEAT_KEY
 
 
@@ -43,4 +44,7 @@ def run_health_checks() -> dict[str, dict]:
         else:
             results[name] = {"ok": True}
     results["worker"] = {"ok": True, "last_heartbeat": last_worker_heartbeat()}
+    if replica_configured():
+        # never a failure: with the replica lagging or down the primary serves its reads
+        results["replica"] = replica_state(refresh=True).as_health()
     return results

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from accounts.roles import COMMUNITY_KEEPER_ROLES, Role
 from rhythm.page_access import PAGE_READERS
 from risks.permissions import EDIT, REPORT, ROLE_OPERATIONS, VIEW
 
@@ -98,6 +98,9 @@ NAVIGATION = [
             HANDLERS | {Role.SUPERVISOR}, MEETINGS),
     # 管理
     NavItem(_("Areas and grids"), "grids:area_list", EVERY_PERSON, MANAGEMENT),
+    # a community keeps its grids' duty rosters and its grid workers' accounts
+    NavItem(_("Grid rosters and workers"), "grids:community_index", COMMUNITY_KEEPER_ROLES,
+            MANAGEMENT),
     NavItem(_("Audit log"), "audit:entry_list", frozenset({Role.STREET_LEADER}), MANAGEMENT),
     # Swagger UI is English, for the developers of the platforms that call the API
     NavItem(_("API documentation"), "api-docs", frozenset(), MANAGEMENT, staff_only=True),

@@ -48,6 +48,8 @@ PERIODIC_JOBS = (
                 crontab(minute=0)),
     PeriodicJob("通知日报 daily notice digest 08:00", "inbox.send_daily_digests_task",
                 crontab(minute=0, hour=8)),
+    # webhooks to other systems: the outbox fanned out and delivered (webhooks.sending)
+    PeriodicJob("webhooks-delivery", "webhooks.deliver_webhooks_task", 5.0),
     # housekeeping
     PeriodicJob("ledger-exports-requeue", "ledgers.requeue_stale_exports_task",
                 crontab(minute="5-59/15")),

@@ -12,10 +12,18 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from quanfu.environment import database_from_url, read_bool, read_int, read_list, read_str
+from quanfu.environment import (
+    database_from_url,
+    read_bool,
+    read_int,
+    read_list,
+    read_str,
+    replica_from_url,
+)
 from quanfu.periodic import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+REPLICA_ALIAS = "replica"  # quanfu.db_router.REPLICA
 VAR_DIR = Path(read_str("QUANFU_VAR_DIR") or BASE_DIR / "var")
 
 PRODUCTION = read_str("QUANFU_ENV") == "production" or not read_bool("DJANGO_DEBUG", True)
@@ -63,6 +71,7 @@ INSTALLED_APPS = [
     "supervision",
     "audit",
     "inbox",
+    "webhooks",
     "rhythm",
     "workbench",
     "guide",
@@ -73,6 +82,7 @@ MIDDLEWARE = [
     "quanfu.security.SecurityHeadersMiddleware",  # Content-Security-Policy and friends
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "quanfu.db_router.ReplicaStickinessMiddleware",  # read-your-writes with a replica
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +135,21 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+# A streaming replica of the primary for the heavy reads (quanfu/db_router.py: dashboards,
+# exports, statistics, the sync walk, the map). Unset: every read uses the primary.
+# A person who wrote reads the primary for REPLICA_STICKY_SECONDS after; a replica that
+# lags more than REPLICA_MAX_LAG_SECONDS (checked every REPLICA_CHECK_SECONDS) or does not
+# answer is left aside until it catches up.
+DATABASE_REPLICA_URL = read_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL: a replica streams from a PostgreSQL primary.")
+    DATABASES[REPLICA_ALIAS] = replica_from_url(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["quanfu.db_router.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = read_int("REPLICA_STICKY_SECONDS", 5)
+REPLICA_MAX_LAG_SECONDS = read_int("REPLICA_MAX_LAG_SECONDS", 10)
+REPLICA_CHECK_SECONDS = float(read_str("REPLICA_CHECK_SECONDS", "2") or 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery broker: Redis when REDIS_URL is set, otherwise in-process and filesystem.
@@ -170,6 +195,13 @@ RHYTHM_DAILY_BATCH = read_int("RHYTHM_DAILY_BATCH", 200)
 RHYTHM_BATCH_PAUSE_SECONDS = float(read_str("RHYTHM_BATCH_PAUSE_SECONDS", "0") or 0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = read_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Areas' boundaries (grids/boundaries.py): how far a community or grid may stray outside its
+# parent, and how deep into a sibling, before an import refuses it; and the tolerance of
+# the simplified copy that maps of many areas draw.
+GRID_BOUNDARY_TOLERANCE_M = float(read_str("GRID_BOUNDARY_TOLERANCE_M", "5") or 5)
+GRID_BOUNDARY_SIMPLIFY_M = float(read_str("GRID_BOUNDARY_SIMPLIFY_M", "10") or 10)
+
 # Every periodic job is listed once, in quanfu/periodic.py: beat writes them into
 # django-celery-beat's tables when it starts, as migrate does.
 CELERY_BEAT_SCHEDULE = beat_schedule()
@@ -307,7 +339,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["quanfu.api.parsers.StrictJSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "quanfu.api.exceptions.exception_handler",
+    # per token: API_RATE_PER_MINUTE below (accounts.throttling)
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle"],
 }
+# Requests a minute one API token may send (0: no limit); beyond: 429 with Retry-After.
+API_RATE_PER_MINUTE = read_int("API_RATE_PER_MINUTE", 600)
 SPECTACULAR_SETTINGS = {
     "TITLE": "全福街道社会稳定风险隐患排查整治平台 API",
     "DESCRIPTION": "REST API v1 for the district platform, the city dispute platform "
@@ -373,6 +409,18 @@ CHAT_ROBOT_MAX_ATTEMPTS = read_int("CHAT_ROBOT_MAX_ATTEMPTS", 5)
 CHAT_ROBOT_RETRY_SECONDS = read_int("CHAT_ROBOT_RETRY_SECONDS", 30)
 CHAT_ROBOT_TIMEOUT_SECONDS = read_int("CHAT_ROBOT_TIMEOUT_SECONDS", 10)
 CHAT_ROBOT_ALLOW_HTTP = read_bool("CHAT_ROBOT_ALLOW_HTTP", False)
+# Webhooks to other systems (webhooks/, issue 21): each POST's time allowed, the first retry
+# (then doubled, at most an hour apart) and how long a delivery is retried before it fails;
+# hosts an administrator allows besides public https ones (plain http and private addresses
+# are refused otherwise: no requests into the office network), and loopback for tests.
+WEBHOOK_TIMEOUT_SECONDS = read_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_RETRY_SECONDS = read_int("WEBHOOK_RETRY_SECONDS", 30)
+WEBHOOK_RETRY_HOURS = read_int("WEBHOOK_RETRY_HOURS", 24)
+WEBHOOK_ALLOWED_HOSTS = read_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_ALLOW_LOOPBACK = read_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+# deliveries attempted per batch, and at once (threads) within a batch
+WEBHOOK_BATCH_SIZE = read_int("WEBHOOK_BATCH_SIZE", 200)
+WEBHOOK_CONCURRENCY = read_int("WEBHOOK_CONCURRENCY", 8)
 # The address people open the site at (https://…), for the links of e-mails and chat
 # messages; empty: the links stay relative.
 SITE_URL = read_str("SITE_URL", "")

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("inbox.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("", include("risks.api.urls")),
     path("", include("ledgers.api.urls")),
     path("", include("meetings.api.urls")),

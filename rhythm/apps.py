@@ -22,3 +22,7 @@ class RhythmConfig(AppConfig):
         use_calendar(official_overrides)
         use_calendar_for_digests(is_workday)
         register_writer(OVERDUE_RUN, write_overdue_warning_notices)
+        # What a change of areas' preview counts of the rhythm (grids.restructuring).
+        from rhythm.area_changes import register as register_area_changes
+
+        register_area_changes()

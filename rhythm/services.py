@@ -43,6 +43,8 @@ from risks.choices import OPEN_STATUSES, EventKind
 from risks.models import DUTY_FIELDS, Risk, RiskEvent
 from risks.scoping import visible_risks
 from risks.services import add_note
+from webhooks import outbox
+from webhooks.choices import WebhookEvent
 
 _PEOPLE_FIELDS = [f"risk__{field}_id" for field in DUTY_FIELDS.values()] + ["risk__lead_id"]
 
@@ -82,6 +84,7 @@ def issue_warning(risk: Risk, *, actor, content: str, issued_at: datetime | None
         issued_by=actor, feedback_due=feedback_due_for(issued_at))
     _risk_event(risk, actor, content.strip(), warning=warning.pk,
                 feedback_due=timezone.localtime(warning.feedback_due).isoformat())
+    _tell_other_systems(warning, risk, WebhookEvent.WARNING_ISSUED)
     deliver_issue_notices(now)
     return warning
 
@@ -101,10 +104,25 @@ def record_feedback(warning: RiskWarning, *, actor, content: str) -> RiskWarning
     def record(locked, transition, from_status):
         _risk_event(locked.risk, actor, content, warning=locked.pk, feedback=True,
                     on_time=locked.answered_on_time)
+        _tell_other_systems(locked, locked.risk, WebhookEvent.WARNING_ANSWERED)
         _tell_issuer(locked, actor=actor, now=now)
 
     return WARNING_TRANSITIONS.run(warning, ReplyAction.ANSWER, actor=actor, lock=False,
                                    apply=apply, record_event=record, content=content)
+
+
+def _tell_other_systems(warning: RiskWarning, risk: Risk, event: str) -> None:
+    """The webhooks' event of a warning (issue 21), in the warning's transaction: the
+    warning as the API shows it, scoped by its matter's street and community."""
+    def moment(value):
+        return timezone.localtime(value).isoformat() if value else None
+
+    outbox.record(event, "warning", warning.pk, street_id=risk.street_id,
+                  community_id=risk.community_id,
+                  payload={"id": warning.pk, "risk": risk.pk, "level": warning.level,
+                           "status": warning.status, "issued_at": moment(warning.issued_at),
+                           "feedback_due": moment(warning.feedback_due),
+                           "answered_at": moment(warning.answered_at)})
 
 
 def _tell_issuer(warning: RiskWarning, *, actor, now) -> int:

@@ -134,13 +134,18 @@ def weekly_report(street: Area, start: date, communities=None) -> dict:
             return rows
         return [row for row in rows if row["community_id"] in communities]
 
-    current = kept(weekly_rows(street, start))
+    # A week the weekly job kept is read as it was kept, never computed again from the
+    # areas of today: a grid split or moved since leaves that week's figures as they were.
+    this_week = Snapshot.objects.filter(street=street, kind=Snapshot.Kind.WEEKLY,
+                                        period_start=start).first()
+    current = kept(this_week.rows if this_week else weekly_rows(street, start))
     previous_snapshot = Snapshot.objects.filter(
         street=street, kind=Snapshot.Kind.WEEKLY, period_start=start - timedelta(days=7)
     ).first()
     previous = kept(previous_snapshot.rows if previous_snapshot else weekly_rows(
         street, start - timedelta(days=7)))
-    report = {"week_start": start, "week_end": start + timedelta(days=6), "sections": []}
+    report = {"week_start": start, "week_end": start + timedelta(days=6), "sections": [],
+              "kept_at": this_week.created_at if this_week else None}
     for key in ("community__name", "category__name", "level", "tier"):
         now_totals, then_totals = summarise(current, key), summarise(previous, key)
         lines = []

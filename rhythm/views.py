@@ -39,6 +39,7 @@ from grids.choices import AreaKind
 from grids.models import Area
 from grids.scoping import get_area_for_user, scope_roots, visible_areas
 from quanfu.clock import local_day_bounds
+from quanfu.db_router import reads_from_replica
 from quanfu.refusals import refusal_on_form
 from quanfu.scoped_views import ScopedListView
 from quanfu.xlsx import XLSX_CONTENT_TYPE
@@ -614,6 +615,7 @@ LEVEL_ORDER = ("high", "medium", "low")
 
 @login_required
 @require_safe
+@reads_from_replica
 def monthly_stats(request):
     """月统: per community and for the street, the resolution rate of each level against
     its target (high 100%, medium and low 90%), the write-off rate and the on-time

@@ -45,6 +45,8 @@ def approval_list(request):
         "counts": [(ApprovalKind(kind).label, kind, count) for kind, count in counts.items()],
         "to_decide": sum(row["may_decide"] for row in pending),
         "show": show if show in (approvals.TO_DECIDE, approvals.MINE) else "",
+        # the changes of areas waiting for this leader (grids.restructuring), linked
+        "area_changes_to_decide": approvals.pending_counts(request.user)[1],
     })
 
 

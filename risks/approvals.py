@@ -7,12 +7,13 @@ Every request and decision is an event of the matter and a notice: the street's 
 hear of a request, the requester of its decision."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from grids.restructuring import pending_for as area_changes_pending_for
 from quanfu.errors import RuleBroken
 from quanfu.personal_data import refuse_personal_data
 from risks import clocks, notices, permissions
@@ -66,11 +67,26 @@ def pending_shown(user, show: str = "") -> QuerySet[Approval]:
     return pending
 
 
-def pending_count(user) -> int:
-    """For the navigation of every page: one query for a decider, none for the others."""
+def pending_counts(user) -> tuple[int, int]:
+    """How many approvals and how many changes of areas (grids.restructuring) wait for the
+    user's decision: one query for a decider, none for the others, read once per request
+    (memoised on the user object, which lives for one request)."""
     if not (user.is_superuser or user.role == Role.STREET_LEADER):
-        return 0
-    return pending_for(user).count()
+        return 0, 0
+    if not hasattr(user, "_pending_counts"):
+        # no ORDER BY in the parts: SQLite refuses one inside a UNION
+        kinds = list(pending_for(user).order_by().annotate(waiting=Value(1))
+                     .values_list("waiting", flat=True)
+                     .union(area_changes_pending_for(user).order_by().annotate(waiting=Value(2))
+                            .values_list("waiting", flat=True), all=True))
+        user._pending_counts = (kinds.count(1), kinds.count(2))
+    return user._pending_counts
+
+
+def pending_count(user) -> int:
+    """For the navigation of every page: the approvals and the changes of areas waiting
+    for the user (the approvals page lists the latter with a link)."""
+    return sum(pending_counts(user))
 
 
 # Requesting ----------------------------------------------------------------------------------

@@ -18,3 +18,7 @@ class RisksConfig(AppConfig):
         from risks.attachments import attachment_files_in_use
 
         register_file_source(FileSource("risks/attachments", in_use=attachment_files_in_use))
+        # A change of areas moves the open matters of the changed areas (grids.restructuring).
+        from risks.area_changes import register as register_area_changes
+
+        register_area_changes()

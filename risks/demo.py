@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.roles import Role
 from grids.choices import AreaKind
 from grids.models import Area
+from quanfu.shapes import random_point_in
 from risks import routing, services
 from risks.approvals import decide_approval, request_approval
 from risks.choices import Action, ApprovalKind, FollowUpOutcome, RiskLevel, RiskStatus, Source
@@ -103,6 +104,13 @@ def _building(area: Area, rng) -> str:
 
 
 @transaction.atomic
+def _place(grid: Area, rng) -> dict | None:
+    if grid.boundary is None or rng.random() < 1 / 3:
+        return None
+    lat, lng = random_point_in(grid.boundary, rng)
+    return {"lat": lat, "lng": lng}
+
+
 def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
     """Report ``count`` matters and walk each some way through its life. Idempotent:
     nothing happens when the street already has matters."""
@@ -123,6 +131,9 @@ def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
     departments = list(street.departments.all())
     now = timezone.now()
     created = 0
+    # Two in three matters are placed inside their grid's invented boundary, so that the
+    # map (挂图作战) has points; a generator of their own keeps the rest of the demo as it was.
+    places = random.Random(seed + 1)
     for number in range(count):
         grid = rng.choices(grids, weights=weights)[0]
         micro = rng.choice(list(grid.children.all()) or [grid])
@@ -139,6 +150,7 @@ def load_matters(street: Area, count: int = 300, seed: int = 2024) -> int:
             parties=[{"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "phone": _phone(rng),
                       "relation": "party"} for _ in range(rng.randint(0, 2))],
             people_involved=people_involved,
+            location=_place(grid, places),
         )
         risk = result.risk
         created += 1

@@ -21,15 +21,35 @@ The register's layer: rhythm, ledgers and supervision import this; it imports no
 above the register.
 """
 
+from datetime import date
+
 from django.db.models import Count, Q
 
-from risks.choices import RiskLevel, RiskStatus
+from risks.choices import OPEN_STATUSES, RiskLevel, RiskStatus
 
 DONE_STATUSES = (RiskStatus.RESOLVED, RiskStatus.CLOSED)
 RATE_PLACES = 4
 # The targets as whole percentages, so that meeting one is decided exactly on the counts.
 TARGET_PERCENT = {RiskLevel.HIGH: 100, RiskLevel.MEDIUM: 90, RiskLevel.LOW: 90}
 TARGETS = {level: percent / 100 for level, percent in TARGET_PERCENT.items()}
+
+
+# The headline counts of the dashboards and the map (在办, 高风险在办, 逾期), each one Q on
+# Risk: the register's filters (status=open, level=high, overdue=true) find the same rows.
+
+def open_q() -> Q:
+    """Open matters (在办): neither resolved, written off nor found invalid."""
+    return Q(status__in=OPEN_STATUSES)
+
+
+def high_open_q() -> Q:
+    """Open high-level matters."""
+    return open_q() & Q(level=RiskLevel.HIGH)
+
+
+def overdue_q(today: date) -> Q:
+    """Open matters past their due date (``due_on`` before ``today``)."""
+    return open_q() & Q(due_on__lt=today)
 
 
 def valid_matters(queryset):

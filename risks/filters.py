@@ -21,7 +21,8 @@ from risks.choices import (
     Source,
     Tier,
 )
-from risks.clocks import colour_q
+from risks.clocks import matters_with_clock_q
+from risks.figures import overdue_q
 from risks.models import Risk, StageClock, Subtype
 from risks.scoping import holds_duty_q, matters_within_q
 
@@ -127,6 +128,9 @@ class RiskFilterSet(django_filters.FilterSet):
     within = IdFilter(method="filter_within", label=_("Within area"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    # the sending system's own id (Risk.external_ref): what a client looks its matter up by
+    external_ref = django_filters.CharFilter(field_name="external_ref",
+                                             label=_("external reference"))
     # the matters a flow figure counts (risks.flow_figures): the figure, its month
     # (YYYY-MM, this month if not given) and, for a section's figure, the section
     flow = django_filters.ChoiceFilter(choices=list(flow_figures.FIGURE_LABELS.items()),
@@ -187,16 +191,12 @@ class RiskFilterSet(django_filters.FilterSet):
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today)
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_clock(self, queryset, name, value: str):
-        """Matters with a running clock of that colour now (red: only red). The clock's own
-        street, equal to the matter's, lets PostgreSQL read only the scope's street's
-        lights (clock_street_lights_idx) instead of every lit clock of the city."""
-        return queryset.filter(Exists(StageClock.objects.filter(
-            colour_q(value, timezone.now()), risk=OuterRef("pk"), street=OuterRef("street"))))
+        """Matters with a running clock of that colour now (red: only red)."""
+        return queryset.filter(matters_with_clock_q(value, timezone.now()))
 
     def filter_stage(self, queryset, name, value: str):
         """Matters whose clock of that stage is running (paused included)."""

@@ -2,6 +2,7 @@
 choices within the user's scope; every rule about matters lives in risks.services."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from accounts.models import User
 from accounts.pickers import PersonChoiceField
 from grids.choices import Duty
 from grids.models import Area, Department
+from grids.restructuring import closed_area_message
 from grids.scoping import visible_areas, visible_departments
 from quanfu.forms import StyledFormMixin, TextareaField
 from risks.attachment_forms import photos_field
@@ -24,8 +26,10 @@ NOTE_ROWS = 3
 class AreaChoiceField(forms.ModelChoiceField):
     """An area shown with the names of its visible ancestors: 花园社区 / 花园第1网格."""
 
-    def __init__(self, queryset, **kwargs):
+    def __init__(self, queryset, closed_scope=None, **kwargs):
         super().__init__(queryset, **kwargs)
+        # the areas whose closing is said by name when chosen (the user's scope)
+        self.closed_scope = closed_scope
         names = {area.pk: area.name for area in queryset}
         self.labels = {
             area.pk: " / ".join(names[ancestor] for ancestor in area.ancestor_ids()
@@ -36,10 +40,25 @@ class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, area):
         return self.labels.get(area.pk, area.name)
 
+    def to_python(self, value):
+        """A closed area (split, merged or retired) is refused by name, not as an unknown
+        choice: the page may have been opened before the change."""
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            closed = (self.closed_scope.filter(pk=value, closed_on__isnull=False).first()
+                      if self.closed_scope is not None and str(value).isdigit() else None)
+            if closed is None:
+                raise
+            raise ValidationError(closed_area_message(closed), code="closed") from None
 
-def reportable_areas(user):
-    """The areas a user may file a matter under: communities, grids and micro-grids."""
-    return visible_areas(user).filter(kind__in=REPORTABLE_AREA_KINDS).order_by("path")
+
+def reportable_areas(user, keep=None):
+    """The areas a user may file a matter under: open communities, grids and micro-grids
+    (a split, merged or retired one is closed; ``keep``, a matter's present area, stays
+    offered so that saving its form never moves it)."""
+    return (visible_areas(user).filter(kind__in=REPORTABLE_AREA_KINDS)
+            .filter(Q(closed_on__isnull=True) | Q(pk=keep or 0)).order_by("path"))
 
 
 def subtype_choices(keep=None):
@@ -139,7 +158,8 @@ class RiskReportForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
+        self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"),
+                                              closed_scope=visible_areas(user))
         self.fields["area"].widget.attrs["class"] = "form-select"
         self.fields["subtype"].choices, self.subtypes_by_category = subtype_options()
         if user.area_id and user.area.kind in REPORTABLE_AREA_KINDS:
@@ -230,7 +250,9 @@ class RiskEditForm(StyledFormMixin, forms.Form):
         kwargs.setdefault("initial", self.initial_from(risk))
         super().__init__(*args, **kwargs)
         if may_edit:
-            self.fields["area"] = AreaChoiceField(reportable_areas(user), label=_("Area"))
+            self.fields["area"] = AreaChoiceField(reportable_areas(user, keep=risk.area_id),
+                                                  label=_("Area"),
+                                                  closed_scope=visible_areas(user))
             self.fields["area"].widget.attrs["class"] = "form-select"
             self.fields["department"].queryset = visible_departments(user)
             self.fields["subtype"].choices, self.subtypes_by_category = subtype_options(

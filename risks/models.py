@@ -200,6 +200,10 @@ class Risk(models.Model):
     duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True,
                                      blank=True, on_delete=models.PROTECT,
                                      related_name="duplicates")
+    # The sending system's own id for the matter (API_CONTRACT.md): one matter per id and
+    # reporter, so a client that sends the same matter again is told which one it is.
+    external_ref = models.CharField(  # noqa: DJ001 (null: no id; "" would be one id)
+        _("external reference"), max_length=100, null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -225,6 +229,9 @@ class Risk(models.Model):
                 condition=Q(location_lat__isnull=True, location_lng__isnull=True)
                 | Q(location_lat__isnull=False, location_lng__isnull=False),
                 name="risk_location_whole"),
+            models.UniqueConstraint(fields=["reported_by", "external_ref"],
+                                    condition=Q(external_ref__isnull=False),
+                                    name="risk_one_external_ref_per_reporter"),
         ]
 
     def __str__(self):

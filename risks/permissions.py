@@ -3,8 +3,9 @@
 Operations are the transition actions plus: ``view``, ``report`` (enter a new matter),
 ``note`` (progress notes, answers to instructions), ``edit`` (the matter's facts),
 ``assign`` (level, the four duties, the lead), ``party`` (parties), ``plan`` (resolution
-and emergency plans, drills). Unmasking parties is a Django permission
-(``risks.unmask_party``), granted per person, not per role.
+and emergency plans, drills). Some operations a role may do only to the matters it
+reported itself (``OWN_MATTER_OPERATIONS``: an API client keeps what it sent). Unmasking
+parties is a Django permission (``risks.unmask_party``), granted per person, not per role.
 """
 
 from django.utils.translation import gettext as _
@@ -34,6 +35,15 @@ ROLE_OPERATIONS: dict[str, frozenset[str]] = {
     Role.API_CLIENT: frozenset({VIEW, REPORT}),
 }
 
+# What a role may do only to the matters it reported itself: a district platform's client
+# keeps the matters it sent (edits them, grades them, names their duties, takes them
+# through the transition table and writes notes on them), never another's.
+OWN_MATTER_OPERATIONS: dict[str, frozenset[str]] = {
+    Role.API_CLIENT: frozenset({NOTE, EDIT, ASSIGN, Action.VERIFY, Action.REJECT,
+                                Action.START, Action.RESOLVE, Action.CLOSE, Action.REOPEN,
+                                Action.ESCALATE, Action.CONFIRM_GRADE, Action.REWORK}),
+}
+
 # The tiers at which a role handles matters: a community settles its own; what is
 # escalated to the street is decided by the street (leaders, and sections for their
 # subjects); the district tier is followed by the street leader.
@@ -41,6 +51,8 @@ ROLE_TIERS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_OFFICER: frozenset({Tier.COMMUNITY}),
     Role.SECTION_STAFF: frozenset({Tier.COMMUNITY, Tier.STREET}),
     Role.STREET_LEADER: frozenset({Tier.COMMUNITY, Tier.STREET, Tier.DISTRICT}),
+    # its own matters, wherever they are handled (the district platform sent them)
+    Role.API_CLIENT: frozenset({Tier.COMMUNITY, Tier.STREET, Tier.DISTRICT}),
 }
 
 # Operations that anyone allowed to do them may do at any tier.
@@ -70,7 +82,10 @@ def refusal(user, operation: str, risk=None) -> str | None:
     if user.is_superuser:
         return None
     if not role_may(user.role, operation):
-        return _("Your role may not do this.")
+        if risk is None or operation not in OWN_MATTER_OPERATIONS.get(user.role, ()):
+            return _("Your role may not do this.")
+        if risk.reported_by_id != user.pk:
+            return _("An API client acts only on the matters it reported itself.")
     if risk is None or operation == VIEW:
         return None
     # a note (progress, an answer to an instruction) may be written by whoever sees the

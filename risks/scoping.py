@@ -23,12 +23,13 @@ from risks.routing import is_centre_staff
 PLACE_COLUMNS = ("street_id", "community_id", "grid_id", "area_id")
 
 
-def matters_within_q(areas: list[Area]) -> Q:
-    """The matters in the subtrees of ``areas``."""
+def matters_within_q(areas: list[Area], prefix: str = "") -> Q:
+    """The matters (reached through ``prefix``, e.g. "risk__") in the subtrees of
+    ``areas``."""
     condition = NOTHING
     for area in areas:
         ancestors = area.ancestor_ids()
-        columns = PLACE_COLUMNS[:len(ancestors)]
+        columns = [f"{prefix}{column}" for column in PLACE_COLUMNS[:len(ancestors)]]
         condition |= Q(**dict(zip(columns, ancestors, strict=True)))
     return condition
 

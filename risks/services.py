@@ -23,11 +23,12 @@ from audit.models import AccessLog
 from audit.services import Origin, log_access, record_event
 from grids.choices import AreaKind, Duty
 from grids.models import Area
+from grids.restructuring import check_open
 from grids.scoping import visible_areas
 from grids.services import move_subtree, rosters_on
-from quanfu.errors import Forbidden, RuleBroken, StaleVersion
+from quanfu.errors import AlreadyRecorded, Forbidden, RuleBroken, StaleVersion
 from quanfu.personal_data import mask_personal_data, refuse_personal_data
-from risks import attachments, clocks, notices, permissions
+from risks import attachments, clocks, notices, permissions, webhook_events
 from risks.approvals import mark_used
 from risks.choices import (
     Action,
@@ -165,6 +166,7 @@ def _check_area_kind(area: Area) -> None:
     if area.kind not in REPORTABLE_AREA_KINDS:
         raise RuleBroken(_("A matter belongs to a community, a grid or a micro-grid."),
                          field="area")
+    check_open(area)  # a split, merged or retired area takes no new matter
 
 
 def _area_outside_scope() -> RuleBroken:
@@ -246,15 +248,47 @@ def move_area(area: Area, new_parent: Area, *, actor=None) -> Area:
     no signal, so one audit entry stands for it, naming the move and how many matters.
     Above both the tree and the register: the tree never imports the register."""
     # from the row: an admin form has already set the new parent on ``area``
-    old_parent_id = Area.objects.filter(pk=area.pk).values_list("parent_id", flat=True).get()
+    old_parent_id, old_path = Area.objects.filter(pk=area.pk).values_list(
+        "parent_id", "path").get()
+    before = list(Risk.objects.filter(area__path__startswith=old_path)
+                  .values_list("pk", "street_id", "community_id", "grid_id"))
     moved = move_subtree(area, new_parent)
     relinked = relink_matters_under(moved)
+    _record_relinked(before, actor)
     record_event(action=AuditAction.UPDATE, actor=actor, target="risks.risk",
                  detail=f"{moved.code} {moved.name} moved under {new_parent.code} "
                         f"{new_parent.name}: {relinked} matters relinked",
                  changes={"area": moved.pk, "from_parent": old_parent_id,
                           "to_parent": new_parent.pk, "matters": relinked})
     return moved
+
+
+def _record_relinked(before: list[tuple], actor) -> None:
+    """An event on each matter a move relinked (its street, community or grid, from → to),
+    and a new version of it, so that its history and the district's sync walk see it.
+    Called by move_area, which records the move in the audit log."""
+    if not before:
+        return
+    now = timezone.now()
+    links = {pk: (street_id, community_id, grid_id) for pk, street_id, community_id, grid_id
+             in Risk.objects.filter(pk__in=[row[0] for row in before])
+             .values_list("pk", "street_id", "community_id", "grid_id")}
+    ids = {value for row in before for value in row[1:] if value}
+    ids |= {value for row in links.values() for value in row if value}
+    names = dict(Area.objects.filter(pk__in=ids).values_list("pk", "name"))
+    events = []
+    for pk, *old in before:
+        changes = {field: [names.get(was), names.get(now_id)] for field, was, now_id
+                   in zip(("street", "community", "grid"), old, links[pk], strict=True)
+                   if was != now_id}
+        if changes:
+            events.append(RiskEvent(risk_id=pk, kind=EventKind.EDITED, actor=actor,
+                                    changes=changes, created_at=now))
+    RiskEvent.objects.bulk_create(events)
+    moved = [event.risk_id for event in events]
+    Risk.objects.filter(pk__in=moved).update(version=F("version") + 1, updated_at=now)
+    # the other systems hear of each relinked matter (risk.changed), in the same transaction
+    webhook_events.tell_moved(list(Risk.objects.filter(pk__in=moved).select_related("category")))
 
 
 # Reporting --------------------------------------------------------------------------------
@@ -298,7 +332,7 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
                   discovered_at=None, level: str | None = None, due_on: date | None = None,
                   duties: dict | None = None, lead=None, parties: list[dict] | None = None,
                   people_involved: int | None = None, address: str = "",
-                  location=None) -> _Draft:
+                  location=None, external_ref: str | None = None) -> _Draft:
     """Check one report by the register's rules, in this order, and build its matter.
     Reads nothing but what ``facts`` holds (and the actor's department and explicitly
     named people, when not already loaded). Raises Forbidden or RuleBroken (with the field).
@@ -340,6 +374,7 @@ def _draft_report(actor, facts: _ReportFacts, now, *, title: str, description: s
         due_on=due_on or _default_due_on(level), reported_by=actor, lead=lead,
         people_involved=people_involved, address=address,
         location_lat=location_lat, location_lng=location_lng,
+        external_ref=(external_ref or "").strip() or None,
         graded_at=now if level else None,
         created_at=now, updated_at=now,
         **{DUTY_FIELDS[duty]: person for duty, person in holders.items()},
@@ -361,7 +396,7 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
                 level: str | None = None, due_on: date | None = None,
                 duties: dict | None = None, lead=None, parties: list[dict] | None = None,
                 people_involved: int | None = None, address: str = "", location=None,
-                suggest: bool = True) -> ReportResult:
+                external_ref: str | None = None, suggest: bool = True) -> ReportResult:
     """Enter a new matter (排查上报). Its four duties default from the grid's roster
     (逐个网格明确责任人) unless given. Suggests possible duplicates; never blocks on them.
     ``address`` is free text (no ID or mobile numbers); ``location`` an optional WGS84
@@ -369,6 +404,9 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
 
     Raises Forbidden if the actor may not report, RuleBroken on bad input (with the field).
     ``suggest=False`` skips the duplicate suggestions (an import checks duplicates itself).
+    ``external_ref``: the sending system's own id; the same one sent again by the same
+    actor raises AlreadyRecorded naming the matter that holds it (409), and nothing is
+    written.
     """
     _require(actor, permissions.REPORT)
     now = timezone.now()
@@ -376,11 +414,22 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         actor, _ReportFacts.read(actor, [area]), now, title=title, description=description,
         category=category, area=area, subtype=subtype, department=department, source=source,
         discovered_at=discovered_at, level=level, due_on=due_on, duties=duties, lead=lead,
-        parties=parties, people_involved=people_involved, address=address, location=location)
+        parties=parties, people_involved=people_involved, address=address, location=location,
+        external_ref=external_ref)
     risk = draft.risk
+    _refuse_known_external_ref(actor, risk.external_ref)
     risk.code = next_risk_code(timezone.localtime(now).year)
-    risk.save()
+    if risk.external_ref is None:
+        risk.save()
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent repeat may win the race
+                risk.save()
+        except IntegrityError:
+            _refuse_known_external_ref(actor, risk.external_ref)
+            raise
     _created_event(risk, draft.holders, actor).save()
+    webhook_events.tell_reported([risk])
     for party in draft.parties:
         party.risk = risk
         party.save()
@@ -390,6 +439,18 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
                                      description=risk.description, exclude_id=risk.pk,
                                      seen_by=actor) if suggest else []
     return ReportResult(risk=risk, suggestions=suggestions)
+
+
+def _refuse_known_external_ref(actor, external_ref: str | None) -> None:
+    """Raise AlreadyRecorded if ``actor`` already reported a matter with ``external_ref``
+    (unique per reporter: risk_one_external_ref_per_reporter)."""
+    if external_ref is None:
+        return
+    existing = (Risk.objects.filter(reported_by=actor, external_ref=external_ref)
+                .values_list("pk", flat=True).first())
+    if existing is not None:
+        raise AlreadyRecorded(_("You already sent a matter with this external reference."),
+                              existing_id=existing)
 
 
 class ReportsRefused(RuleBroken):
@@ -451,6 +512,7 @@ def report_risks_in_bulk(*, actor, reports: list[dict]) -> list[Risk]:
     Party.objects.bulk_create(parties, batch_size=BULK_INSERT_ROWS)
     events += [_party_added_event(party, actor) for party in parties]
     RiskEvent.objects.bulk_create(events, batch_size=BULK_INSERT_ROWS)
+    webhook_events.tell_reported(risks)
     # bulk_create sends no post_save: one entry of the audit log stands for the lot
     record_event(action=AuditAction.CREATE, actor=actor, target="risks.risk",
                  detail=f"{len(risks)} matters reported together ({codes[0]} … {codes[-1]}), "
@@ -556,6 +618,7 @@ def update_risk(risk: Risk, *, actor, version: int | None, changes: dict) -> Ris
         if "lead" in changed:
             notices.tell_named(risk, "lead", changed["lead"], actor=actor, event=event,
                                now=risk.updated_at)
+    webhook_events.tell_changed(risk)
     return risk
 
 
@@ -662,6 +725,7 @@ def transition_risk(risk: Risk, action: str, *, actor, note: str = "",
                        changes=changes)
         notices.tell_transition(locked, transition.action, actor=actor, event=event,
                                 section=before["section"], now=before["now"])
+        webhook_events.tell_changed(locked, transition.action)
 
     return RISK_TRANSITIONS.run(risk, action, actor=actor, note=note, version=version,
                                 apply=apply, record_event=record, department=department,
@@ -937,6 +1001,7 @@ def link_duplicate(risk: Risk, original: Risk, *, actor, version: int | None = N
                    **clocks.on_transition(locked, Action.REJECT, from_status, locked.updated_at)}
         _event(locked, EventKind.LINKED, actor, action=Action.REJECT, from_status=from_status,
                to_status=locked.status, note=note, changes=changes)
+        webhook_events.tell_changed(locked, Action.REJECT)
 
     return RISK_TRANSITIONS.run(risk, Action.REJECT, actor=actor, note=note, apply=apply,
                                 record_event=record, lock=False)

@@ -31,6 +31,7 @@ CHOICES_OF_FIELD = {"level": RiskLevel, "status": RiskStatus, "tier": Tier, "sou
                     "decision": ApprovalState}
 LABELS = {
     "duty": _("Duty"),
+    "area_change": _("Change of areas no."),  # a matter moved by a change of areas
     "added": _("Party added"),
     "removed": _("Party removed"),
     "relation": _("Relation"),

@@ -13,6 +13,8 @@ Operations:
 - ``link_matter``: link a matter one sees to a campaign;
 - ``dashboard``: read the dashboards (whole areas: not for section staff, whose view of
   the register is their department's matters, nor for grid workers).
+- ``map``: read the map of areas (挂图作战: whole areas' figures, as the dashboards): the
+  dashboards' readers, and API clients (the district platform) through ``areas/map/``.
 """
 
 from django.utils.translation import gettext as _
@@ -24,15 +26,17 @@ from quanfu.errors import Forbidden
 INSPECT, ACCEPT, RECTIFY, NOTICE, LIST = "inspect", "accept", "rectify", "notice", "list"
 PLAN_CAMPAIGN, REPORT_PROGRESS, LINK_MATTER = "plan_campaign", "report_progress", "link_matter"
 DASHBOARD = "dashboard"
+MAP = "map"
 
 ROLE_OPERATIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset(),
-    Role.COMMUNITY_OFFICER: frozenset({RECTIFY, REPORT_PROGRESS, LINK_MATTER, DASHBOARD}),
+    Role.COMMUNITY_OFFICER: frozenset({RECTIFY, REPORT_PROGRESS, LINK_MATTER, DASHBOARD,
+                                       MAP}),
     Role.SECTION_STAFF: frozenset({REPORT_PROGRESS, LINK_MATTER}),
     Role.STREET_LEADER: frozenset({LIST, PLAN_CAMPAIGN, REPORT_PROGRESS, LINK_MATTER,
-                                   DASHBOARD}),
-    Role.SUPERVISOR: frozenset({INSPECT, ACCEPT, NOTICE, LIST, DASHBOARD}),
-    Role.API_CLIENT: frozenset(),
+                                   DASHBOARD, MAP}),
+    Role.SUPERVISOR: frozenset({INSPECT, ACCEPT, NOTICE, LIST, DASHBOARD, MAP}),
+    Role.API_CLIENT: frozenset({MAP}),
 }
 
 # Operations done on behalf of a supervision group: only by its leader and members.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import campaigns, dashboards, inspections, listings, notices
+from supervision.views import campaigns, dashboards, inspections, listings, maps, notices
 
 app_name = "supervision"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("city/", dashboards.city_dashboard, name="city_dashboard"),
     path("street/<int:pk>/", dashboards.street_dashboard, name="street_dashboard"),
     path("community/<int:pk>/", dashboards.community_dashboard, name="community_dashboard"),
+    path("map/", maps.area_map_page, name="area_map"),
     path("groups/", dashboards.group_list, name="group_list"),
     path("groups/<int:pk>/", dashboards.group_dashboard, name="group_dashboard"),
     path("inspections/", inspections.InspectionListView.as_view(), name="inspection_list"),

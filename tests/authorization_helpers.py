@@ -29,6 +29,7 @@ from PIL import Image
 from accounts.roles import Role
 from accounts.services import issue_api_token
 from grids.choices import AreaKind, Duty, GridType
+from grids.restructuring import request_change
 from grids.services import assign_grid_duty, create_area, create_department
 from inbox.services import notify
 from ledgers import services as ledger_services
@@ -45,6 +46,7 @@ from supervision.models import Campaign, SupervisionGroup
 from tests.conftest import Street, make_user, seed_taxonomy
 from tests.meetings_helpers import hold
 from tests.supervision_helpers import EMERGENCY_PLAN, days_from_today, find, inspect
+from webhooks import services as webhook_services
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -247,6 +249,10 @@ def build_objects(street, people) -> dict:
     link = supervision_services.link_matter(campaign, actor=leader, risk=risk)
 
     message = notify([officer], kind="test", title="测试通知", key="matrix", email=False)[0]
+    # A change of areas asked by A's officer: grid A1 renamed (区域调整)
+    area_change = request_change(actor=officer, kind="rename", area=street.grid_a1,
+                                 effective_on=timezone.localdate(), reason="道路更名。",
+                                 spec={"name": "花园一网格"})
 
     # Rows for the admin's change pages: a resolution plan, a zero report, a campaign
     # progress report and an API token.
@@ -257,6 +263,11 @@ def build_objects(street, people) -> dict:
     supervision_services.report_task_progress(task, actor=officer, note="已排查。",
                                               progress=20, status="in_progress")
     issue_api_token(people["api_client"], name="district platform")
+    # The API client's webhook subscription (issue 21), to a loopback address.
+    with override_settings(WEBHOOK_ALLOW_LOOPBACK=True):
+        subscription = webhook_services.subscribe(
+            actor=people["api_client"], url="http://127.0.0.1:9/hook",
+            events=["risk.changed"]).subscription
     # A photo of the scene on the matter, added by the grid worker.
     attachment = risk_services.attach_file(
         risk, SimpleUploadedFile("现场.png", photo_png(), content_type="image/png"),
@@ -278,7 +289,11 @@ def build_objects(street, people) -> dict:
         "finding_action": "submit", "evidence": evidence.pk, "notice": notice.pk,
         "listing": listing.pk, "campaign": campaign.pk, "campaign_task": task.pk,
         "campaign_link": link.pk, "guide_role": "grid_worker",
-        "attachment": attachment.pk,
+        "attachment": attachment.pk, "webhook_subscription": subscription.pk,
+        "area_change": area_change.pk, "change_kind": "rename",
+        # a grid worker's account that community A keeps; a one-time password link's
+        # parts that name nobody (the page says the link does not work)
+        "worker_account": worker.pk, "link_uid": "MA", "link_token": "none-none",
     }
 
 

@@ -83,6 +83,18 @@ def tasks_run_inline():
 
 
 @pytest.fixture(autouse=True)
+def language_of_the_site_after_each_test():
+    """A request's language stays active in its thread after the response (LocaleMiddleware
+    activates it, nothing deactivates it): a test asking in English must not leave the next
+    test's messages in English."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def audit_sealed_as_written(settings):
     """Audit entries are chained as they are written, so that a test can read an entry's
     seq and hash at once; tests/test_audit_sealer.py covers the deferred sealing that

@@ -195,12 +195,13 @@ def test_the_audited_models_are_the_documented_list():
     """A new model must be decided on: audited, or listed in NOT_AUDITED with a reason."""
     assert {described.label for described in audited_models().values()} == {
         "accounts.user", "accounts.apitoken",
-        "grids.area", "grids.department", "grids.dutyassignment",
+        "grids.area", "grids.department", "grids.dutyassignment", "grids.areachange",
+        "grids.arealineage",
         "risks.category", "risks.subtype", "risks.subjectroute", "risks.risk", "risks.party",
         "risks.resolutionplan", "risks.emergencyplan", "risks.emergencydrill",
         "risks.clockrule", "risks.stageclock", "risks.approval", "risks.followup",
         "risks.attachment",
-        "ledgers.archivefile", "ledgers.importedmatter",
+        "ledgers.archivefile", "ledgers.importedmatter", "ledgers.disputeacknowledgement",
         "meetings.meeting", "meetings.meetingitem", "meetings.actionitem",
         "meetings.whistlecall", "meetings.departmentreport", "meetings.escalationrule",
         "supervision.supervisiongroup", "supervision.inspection", "supervision.finding",
@@ -209,6 +210,7 @@ def test_the_audited_models_are_the_documented_list():
         "rhythm.calendarday", "rhythm.calendaryear", "rhythm.riskwarning", "rhythm.dailycheck",
         "rhythm.dailycheckitem", "rhythm.zeroreport", "rhythm.workinstruction",
         "rhythm.instructionrecipient",
+        "webhooks.subscription",
     }
 
 

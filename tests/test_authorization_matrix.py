@@ -70,6 +70,12 @@ SCOPED = (LOGIN, OK, OK, 404, OK, OK, OK, 404, OK, OK)
 API_SCOPED = (401, OK, OK, 404, OK, OK, OK, 404, OK, OK)
 MEETING_MANAGERS = (LOGIN, 403, OK, 404, 403, 403, OK, 404, 403, OK)
 MATTER_HANDLERS = (LOGIN, 403, OK, 404, OK, 403, OK, 404, 403, OK)
+# Who keeps community A's rosters and grid workers: its officer, its street's leader.
+COMMUNITY_KEEPERS = (LOGIN, 403, 200, 404, 403, 403, 200, 404, 403, 200)
+# Only the API client (webhooks: the other systems' own subscriptions).
+API_CLIENT_ONLY = (401, 403, 403, 403, 403, 403, 403, 403, 200, 403)
+API_CLIENT_WRITES = (401, 403, 403, 403, 403, 403, 403, 403, OK, 403)
+KEEPERS_WRITE = (LOGIN, 403, OK, 404, 403, 403, OK, 404, 403, OK)
 
 PAGES = {
     # site ----------------------------------------------------------------------------------
@@ -95,11 +101,36 @@ PAGES = {
     # the pickers' search: asked without saying which field it is for (tests/test_pickers.py
     # takes each kind through its scope)
     "accounts:people_search": ((), (LOGIN, 400, 400, 400, 400, 400, 400, 400, 400, 400)),
+    # a community keeps its grid workers' accounts: its officer, the street's leaders
+    "accounts:worker_list": (("community",), COMMUNITY_KEEPERS),
+    "accounts:worker_create": (("community",), COMMUNITY_KEEPERS),
+    "accounts:worker_detail": (("worker_account",), COMMUNITY_KEEPERS),
+    "accounts:worker_password_link": (("worker_account",), NOT_ALLOWED),
+    "accounts:worker_deactivate": (("worker_account",), NOT_ALLOWED),
+    # the worker's one-time link, opened by whoever holds it (here one that names nobody)
+    "accounts:password_link": (("link_uid", "link_token"),
+                               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # grids ---------------------------------------------------------------------------------
     "grids:area_list": ((), EVERYONE),
     "grids:area_search": ((), EVERYONE),  # the area picker: places in the reader's scope
     "grids:area_detail": (("area",), IN_A),
     "grids:area_roster_export": (("area",), IN_A),
+    # changes of areas (区域调整): the list of those in the reader's scope, a change of A
+    # (asked by A's officer), the request form (the officers of the community and the
+    # street's staff and leaders), the decisions (POST only)
+    "grids:area_change_list": ((), EVERYONE),
+    "grids:area_change_detail":
+        (("area_change",), (LOGIN, 404, 200, 404, 200, 200, 200, 404, 200, 200)),
+    "grids:area_change_request":
+        (("area", "change_kind"), (LOGIN, 403, 200, 404, 200, 403, 200, 404, 403, 200)),
+    "grids:area_change_approve": (("area_change",), NOT_ALLOWED),
+    "grids:area_change_refuse": (("area_change",), NOT_ALLOWED),
+    "grids:area_change_withdraw": (("area_change",), NOT_ALLOWED),
+    # a community keeps its grids' duty rosters; an officer (and the other street's leader,
+    # whose street has one community) is sent on to their own community's
+    "grids:community_index": ((), (LOGIN, 403, 302, 302, 403, 403, 200, 302, 403, 200)),
+    "grids:community_roster": (("community",), COMMUNITY_KEEPERS),
+    "grids:duty_holder_assign": (("area",), COMMUNITY_KEEPERS),
     # inbox ---------------------------------------------------------------------------------
     "inbox:message_list": ((), EVERYONE),
     "inbox:message_open": (("message",), NOT_ALLOWED),
@@ -194,6 +225,8 @@ PAGES = {
         (("street",), (LOGIN, 403, 404, 404, 403, 404, 200, 404, 403, 200)),
     "supervision:community_dashboard":
         (("community",), (LOGIN, 403, 200, 404, 403, 200, 200, 404, 403, 200)),
+    # the map (挂图作战) of the user's own area: the dashboards' readers
+    "supervision:area_map": ((), (LOGIN, 403, 200, 200, 403, 200, 200, 200, 403, 200)),
     "supervision:group_list": ((), (LOGIN, 403, 200, 200, 403, 200, 200, 200, 403, 200)),
     "supervision:group_dashboard":
         (("group",), (LOGIN, 403, 404, 404, 403, 200, 200, 404, 403, 200)),
@@ -249,6 +282,10 @@ PAGES = {
     "api:notice-detail": (("message",), (401, 404, 200, 404, 404, 404, 404, 404, 404, 404)),
     "api:notice-read": (("message",), API_NOT_ALLOWED),
     "api:notice-read-all": ((), API_NOT_ALLOWED),
+    # webhooks: the API client's own subscriptions; nobody else's account may subscribe
+    "api:webhook-list": ((), API_CLIENT_ONLY),
+    "api:webhook-detail": (("webhook_subscription",), API_CLIENT_ONLY),
+    "api:webhook-deliveries": (("webhook_subscription",), API_CLIENT_ONLY),
     "api:category-list": ((), API_EVERYONE),
     "api:category-detail": (("category",), API_EVERYONE),
     "api:clock-rule-list": ((), API_EVERYONE),
@@ -269,6 +306,7 @@ PAGES = {
     "api:risk-attachment-thumbnail": (("risk", "attachment"), API_IN_A),
     "api:ledger-export": (("ledger",), API_EVERYONE),
     "api:ledger-disputes": ((), API_EVERYONE),
+    "api:ledger-dispute-ack": (("risk",), API_NOT_ALLOWED),
     "api:ledger-export-job": (("export_job",), (401, 404, 200, 404, 404, 404, 404, 404, 404, 404)),
     "api:ledger-export-download":
         (("export_job",), (401, 404, 200, 404, 404, 404, 404, 404, 404, 404)),
@@ -302,6 +340,9 @@ PAGES = {
     "api:zero-report-detail": (("zero_report",), API_IN_A),
     # 月统: the readers of the monthly statistics page, and API clients
     "api:statistics-monthly": ((), (401, 403, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "api:statistics-monthly-xlsx": ((), (401, 403, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # the map of the caller's scope: the dashboards' readers and API clients
+    "api:area-map": ((), (401, 403, 200, 200, 403, 200, 200, 200, 200, 200)),
     # the caller's workbench (an API client's is an empty list)
     "api:me-todo": ((), API_EVERYONE),
     "api:supervision-finding-list": ((), API_EVERYONE),
@@ -325,6 +366,16 @@ UNSAFE = {
     # only a token of one's own (named in the body; here none): tests/test_device_tokens.py
     "accounts:token_revoke": {"POST": (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404)},
     "inbox:message_open": {"POST": (LOGIN, 404, OK, 404, 404, 404, 404, 404, 404, 404)},
+    "grids:area_change_request": {"POST": (LOGIN, 403, OK, 404, OK, 403, OK, 404, 403, OK)},
+    # a street leader who did not ask decides; only the requester (A's officer) withdraws
+    "grids:area_change_approve": {"POST": (LOGIN, 404, 403, 404, 403, 403, OK, 404, 403, OK)},
+    "grids:area_change_refuse": {"POST": (LOGIN, 404, 403, 404, 403, 403, OK, 404, 403, OK)},
+    "grids:area_change_withdraw": {"POST": (LOGIN, 404, OK, 404, 403, 403, 403, 404, 403,
+                                            403)},
+    "accounts:worker_create": {"POST": KEEPERS_WRITE},
+    "accounts:worker_password_link": {"POST": KEEPERS_WRITE},
+    "accounts:worker_deactivate": {"POST": KEEPERS_WRITE},
+    "grids:duty_holder_assign": {"POST": KEEPERS_WRITE},
     "inbox:mark_all_read": {"POST": SIGNED_IN},
     "risks:risk_bulk": {"POST": (LOGIN, 403, OK, OK, OK, 403, OK, OK, 403, OK)},
     "risks:risk_create": {"POST": (LOGIN, OK, OK, OK, OK, 403, OK, OK, OK, OK)},
@@ -388,6 +439,9 @@ UNSAFE = {
     "supervision:campaign_unlink": {"POST": MATTER_HANDLERS},
     "api:notice-read": {"POST": (401, 404, OK, 404, 404, 404, 404, 404, 404, 404)},
     "api:notice-read-all": {"POST": API_SIGNED_IN},
+    "api:webhook-list": {"POST": API_CLIENT_WRITES},
+    "api:webhook-detail": {"DELETE": API_CLIENT_WRITES,
+                           "PUT": (401, 403, 403, 403, 403, 403, 403, 403, 405, 403)},
     "api:auth-token": {"DELETE": API_SIGNED_IN},
     "api:risk-list": {"POST": API_SIGNED_IN},
     "api:risk-detail": {"PUT": API_NOT_ALLOWED, "PATCH": API_SCOPED},
@@ -419,6 +473,8 @@ UNSAFE = {
     # scope is a 400 on ``grid``, as one that does not exist: not a refusal of the role)
     "api:zero-report-list": {"POST": (401, OK, 403, OK, 403, 403, 403, OK, 403, 403)},
     "api:me-todo": {"POST": API_NOT_ALLOWED},
+    # the city platform's client acknowledges the dispute records it took (and the superuser)
+    "api:ledger-dispute-ack": {"POST": (401, 403, 403, 404, 403, 403, 403, 404, OK, OK)},
 }
 
 
@@ -431,8 +487,10 @@ PAYLOADS = {
     "risks:risk_note_add": lambda world: {"note": "进展备注"},
     "risks:follow_up_add": lambda world: {"outcome": "satisfied", "note": "回访满意"},
     "api:risk-follow-ups": lambda world: {"outcome": "satisfied", "note": "回访满意"},
+    "api:ledger-dispute-ack": lambda world: {"platform_ref": "JN-2026-0001"},
     "risks:approval_request": lambda world: {"kind": "pause", "reason": "等待法院判决"},
     "risks:approval_decide": lambda world: {"approve": "1", "note": "同意", "days": "3"},
+    "grids:area_change_refuse": lambda world: {"note": "请先征求居民意见"},
     "api:approval-decide": lambda world: {"approve": True, "note": "同意", "days": 3},
     "risks:risk_party_add": lambda world: {"name": "李四", "phone": "13900000000",
                                            "relation": "party"},
@@ -518,6 +576,9 @@ ADMIN_MODELS = {
     "inbox.message": (200, 200, 200, 200, 200),
     "inbox.chatrobot": (200, 200, 302, 302, 302),
     "inbox.chatdelivery": (200, 403, 302, 302, 403),  # read only: written by the worker
+    # subscriptions are made through the API (turned off here); deliveries are the worker's
+    "webhooks.subscription": (200, 403, 200, 200, 403),
+    "webhooks.delivery": (200, 403, 302, 302, 403),
     "rhythm.calendarday": (200, 200, 200, 200, 200),
     "rhythm.calendaryear": (200, 200, 200, 200, 200),  # change: read-only view
     "rhythm.riskwarning": (200, 403, 200, 200, 403),
@@ -543,6 +604,7 @@ ADMIN_SITE = {
     "admin:otp_totp_totpdevice_qrcode": (*ADMIN_REFUSED, 403),
     "admin:auth_user_password_change": (*ADMIN_REFUSED, 200),
     "admin:app_list": (*ADMIN_REFUSED, 200),
+    "admin:grids_area_import_boundaries": (*ADMIN_REFUSED, 200),  # the boundaries' upload
     "admin/(?P<url>.*)$": (*ADMIN_REFUSED, 404),
 }
 

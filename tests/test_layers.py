@@ -38,7 +38,7 @@ def test_the_layers_are_the_readmes(project_copy):
     [layers] = [contract["layers"] for contract in CONFIG["contracts"]
                 if contract["type"] == "layers"]
     assert layers == ["guide", "workbench", "supervision", "rhythm : meetings : ledgers", "risks",
-                      "grids : accounts : audit : inbox", "quanfu"]
+                      "grids : accounts : audit : inbox : webhooks", "quanfu"]
     result = lint_imports(project_copy)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count
 
 from accounts.models import User
+from grids.boundaries import geometry_of, square_metres_outside
 from grids.choices import AreaKind
 from grids.models import Area
 from grids.services import create_area
@@ -66,6 +67,25 @@ def test_generator_writes_a_consistent_register():
     # The sequences were left past the generated rows: the ORM can insert after them.
     area = create_area(kind=AreaKind.STREET, code="after", name="after")
     assert area.pk > max(Area.objects.exclude(pk=area.pk).values_list("pk", flat=True))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_generator_gives_every_community_and_the_busiest_streets_grids_a_polygon():
+    call_command("generate_scale", *TINY)
+
+    communities = Area.objects.filter(kind=AreaKind.COMMUNITY)
+    assert not communities.filter(boundary__isnull=True).exists()
+    assert not communities.filter(boundary_simple__isnull=True).exists()
+    drawn = Area.objects.filter(kind=AreaKind.GRID, boundary__isnull=False)
+    assert drawn.count() == 4 * 3  # the grids of one street: the busiest
+    busiest = Risk.objects.filter(area__path__startswith=drawn.first().street_path()).count()
+    for street in Area.objects.filter(kind=AreaKind.STREET):
+        assert Risk.objects.filter(area__path__startswith=street.path).count() <= busiest
+    for grid in drawn.select_related("parent"):
+        shape, parent = geometry_of(grid.boundary), geometry_of(grid.parent.boundary)
+        assert shape.is_valid and square_metres_outside(shape, parent) < 1
+    assert not Area.objects.filter(kind=AreaKind.MICROGRID, boundary__isnull=False).exists()
 
 
 @pytest.mark.postgres

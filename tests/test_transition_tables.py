@@ -19,10 +19,10 @@ from risks.models import Risk, RiskEvent
 from risks.transitions import RISK_TRANSITIONS
 
 PROJECT_APPS = ("accounts", "audit", "grids", "inbox", "ledgers", "meetings", "rhythm",
-                "risks", "supervision")
+                "risks", "supervision", "webhooks")
 # Fields that hold a record's state, besides "status" (listed supervision's card grade).
 STATE_FIELDS = {("supervision", "listedsupervision"): ("status", "grade"),
-                ("risks", "approval"): ("state",)}
+                ("risks", "approval"): ("state",), ("grids", "areachange"): ("state",)}
 # "status" fields that are not a record's state: a progress report keeps the status its task
 # was moved to (history, written once with the report).
 NOT_STATES = {("supervision", "campaignprogressreport", "status")}

@@ -69,3 +69,30 @@ class DisputeRecordSerializer(serializers.Serializer):
     resolution = _item(serializers.CharField, "resolution")
     evaluated_on = _item(serializers.DateField, "evaluated_on", allow_null=True)
     evaluation = _item(serializers.CharField, "evaluation")
+    version = serializers.IntegerField(help_text=(
+        "The matter's version: give it when acknowledging, so that a record changed since "
+        "it was read is not acknowledged (409)."))
+    acked = serializers.BooleanField(help_text=(
+        "Whether the city platform took the record as it is now (ledgers/disputes/{id}/ack/); "
+        "false again once the record changed after it was taken."))
+    acked_at = serializers.DateTimeField(allow_null=True, help_text=(
+        "When the city platform took the record as it is now; null when not taken, or "
+        "changed since."))
+    platform_ref = serializers.CharField(allow_null=True, help_text=(
+        "The city platform's own reference for the record, as given when it last took it; "
+        "kept when the record changed since."))
+
+
+class DisputeAckInputSerializer(serializers.Serializer):
+    platform_ref = serializers.CharField(max_length=100, help_text=(
+        "The city platform's own reference for the record it took."))
+    version = serializers.IntegerField(min_value=1, required=False, help_text=(
+        "The record's version as read from the feed: if it changed since, the answer is "
+        "409 and nothing is recorded. Without it, the current version is acknowledged."))
+
+
+class DisputeAckSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The matter's id in the register.")
+    platform_ref = serializers.CharField()
+    acked_at = serializers.DateTimeField()
+    acked_version = serializers.IntegerField(help_text="The matter's version taken.")

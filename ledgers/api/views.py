@@ -4,6 +4,7 @@
 
 import json
 
+import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils import timezone
@@ -15,12 +16,19 @@ from rest_framework.response import Response
 
 from audit.services import Origin
 from ledgers import exports, services
-from ledgers.api.serializers import DisputeRecordSerializer, ExportJobSerializer
+from ledgers.acknowledgements import acknowledge_dispute, taken_q
+from ledgers.api.serializers import (
+    DisputeAckInputSerializer,
+    DisputeAckSerializer,
+    DisputeRecordSerializer,
+    ExportJobSerializer,
+)
 from ledgers.choices import ExportStatus, Ledger
 from ledgers.models import ExportJob
 from quanfu.api.filtering import FilterBackend
 from quanfu.api.sync import SyncCursorPagination
 from quanfu.api.viewsets import ScopedViewSetMixin
+from quanfu.db_router import reads_from_replica
 from quanfu.xlsx import XLSX_CONTENT_TYPE
 from risks.filters import RiskFilterSet
 from risks.scoping import visible_risks
@@ -70,6 +78,7 @@ class LedgerExportView(ScopedViewSetMixin, generics.GenericAPIView):
     def visible_queryset(self, user):
         return visible_risks(user)
 
+    @reads_from_replica
     def get(self, request, name):
         if name not in services.available_ledgers():
             raise Http404("No such ledger.")
@@ -116,9 +125,16 @@ class ExportJobDownloadView(generics.GenericAPIView):
 
 
 class DisputeFeedFilterSet(RiskFilterSet):
-    """The register's filters, less ``ordering``: the feed's order is its walk's."""
+    """The register's filters, less ``ordering`` (the feed's order is its walk's), and
+    whether the city platform took the record as it is now."""
 
     ordering = None
+    acked = django_filters.BooleanFilter(
+        method="filter_acked", label="Taken by the city platform as it is now (false: "
+                                     "never taken, or changed since)")
+
+    def filter_acked(self, queryset, name, value):
+        return queryset.filter(taken_q()) if value else queryset.exclude(taken_q())
 
 
 @extend_schema(
@@ -147,6 +163,7 @@ class DisputeFeedView(ScopedViewSetMixin, generics.ListAPIView):
     def visible_queryset(self, user):
         return exports.disputes_only(visible_risks(user))
 
+    @reads_from_replica  # the city platform's sync walk
     def list(self, request, *args, **kwargs):
         unmask = request.query_params.get("unmask") in ("1", "true", "yes")
         page = self.paginate_queryset(
@@ -154,3 +171,31 @@ class DisputeFeedView(ScopedViewSetMixin, generics.ListAPIView):
         records = services.dispute_records([matter.pk for matter in page], actor=request.user,
                                            unmask=unmask, origin=Origin.of(request))
         return self.get_paginated_response(self.get_serializer(records, many=True).data)
+
+
+class DisputeAckView(ScopedViewSetMixin, generics.GenericAPIView):
+    """The city platform took this dispute record (同步上传): ``platform_ref`` is its own
+    reference for it. The acknowledgement covers the record as it is now (or as of
+    ``version``, refused with 409 if it changed since); a record changed afterwards shows
+    in the feed as not taken again (``acked=false``). For the city platform's API client;
+    a dispute outside the caller's scope, or a matter that is no dispute, answers 404."""
+
+    serializer_class = DisputeAckInputSerializer
+    filter_backends = []
+    pagination_class = None
+
+    def visible_queryset(self, user):
+        return exports.disputes_only(visible_risks(user))
+
+    @extend_schema(request=DisputeAckInputSerializer, responses={200: DisputeAckSerializer})
+    def post(self, request, pk):
+        risk = self.get_object()
+        incoming = DisputeAckInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        acknowledgement = acknowledge_dispute(
+            risk, actor=request.user, platform_ref=incoming.validated_data["platform_ref"],
+            version=incoming.validated_data.get("version"))
+        return Response(DisputeAckSerializer({
+            "id": risk.pk, "platform_ref": acknowledgement.platform_ref,
+            "acked_at": acknowledgement.acked_at,
+            "acked_version": acknowledgement.acked_version}).data)

@@ -57,6 +57,9 @@ class AutoSchema(openapi.AutoSchema):
             "403": self._error("ErrorDetail", "Your role may not do this."),
             # a list too: a page past the end, a filter naming what is outside the scope
             "404": self._error("ErrorDetail", "Not found, or outside your scope."),
+            # accounts.throttling: per token, API_RATE_PER_MINUTE
+            "429": self._error("ErrorDetail", "Too many requests from this token: wait the "
+                                              "seconds of the Retry-After header."),
         }
         if self._takes_version():
             errors["409"] = self._error("StaleVersion", "Changed by someone else since the "

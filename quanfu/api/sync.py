@@ -5,10 +5,11 @@ matter changed after T and shows one twice only when it changed again meanwhile 
 newer version then comes later, since its updated_at moved past the cursor). Pages stop
 ``SYNC_SETTLE_SECONDS`` short of now: a transaction that stamped updated_at a moment ago
 may not have committed yet, and a cursor must never pass a row that will still appear.
+Read from a replica (quanfu.db_router), they stop as far short of what it has replayed.
 """
 
 import base64
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from quanfu.api.pagination import page_rows
+from quanfu.db_router import settled_horizon
 
 
 def encode_cursor(updated_at: datetime, pk: int) -> str:
@@ -58,6 +60,10 @@ class KeysetPagination(pagination.BasePagination):
         self.page_size_now = self.get_page_size(request)
         if self.settle:
             horizon = timezone.now() - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
+            replayed_until = settled_horizon(queryset.db)  # read from a replica: its lag
+            if replayed_until is not None:
+                horizon = min(horizon, datetime.fromtimestamp(replayed_until, tz=UTC)
+                              - timedelta(seconds=settings.SYNC_SETTLE_SECONDS))
             queryset = queryset.filter(updated_at__lte=horizon)
         self.count = None if self.settle else queryset.order_by().count()
         cursor = request.query_params.get(self.cursor_query_param)

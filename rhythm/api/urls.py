@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from rhythm.api.views import (
     InstructionViewSet,
     MonthlyStatisticsView,
+    MonthlyStatisticsXlsxView,
     WarningViewSet,
     ZeroReportViewSet,
 )
@@ -15,4 +16,6 @@ router.register("zero-reports", ZeroReportViewSet, basename="zero-report")
 urlpatterns = [
     *router.urls,
     path("statistics/monthly/", MonthlyStatisticsView.as_view(), name="statistics-monthly"),
+    path("statistics/monthly.xlsx", MonthlyStatisticsXlsxView.as_view(),
+         name="statistics-monthly-xlsx"),
 ]

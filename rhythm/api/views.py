@@ -1,17 +1,24 @@
 from contextlib import contextmanager
 
 from django.db.models import Case, When
+from django.http import FileResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import Origin
 from grids.models import Area, Department
+from ledgers.api.views import XlsxRenderer
 from quanfu.api.viewsets import ScopedViewSetMixin
+from quanfu.db_router import reads_from_replica
 from quanfu.errors import RuleBroken
-from rhythm import report_scope, services, snapshots
+from quanfu.xlsx import XLSX_CONTENT_TYPE
+from rhythm import monthly_export, report_scope, services, snapshots
 from rhythm.api.serializers import (
     FeedbackSerializer,
     InstructionAnswerSerializer,
@@ -151,14 +158,9 @@ class MonthlyStatisticsView(APIView):
 
     @extend_schema(parameters=[MonthlyStatisticsQuerySerializer],
                    responses={200: MonthlyStatisticsSerializer})
+    @reads_from_replica
     def get(self, request):
-        require(request.user, "read_statistics")
-        query = MonthlyStatisticsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start = snapshots.month_start(query.validated_data.get("month")
-                                      or timezone.localdate())
-        scope = report_scope.figures_scope(request.user, query.validated_data.get("street"))
-        rows, kept = report_scope.monthly_rows(scope, start)
+        scope, start, rows, kept = monthly_figures(request)
         street_rows = [row for row in rows if row["community_id"] is None]
         body = {
             "month": f"{start:%Y-%m}", "street": scope.street.pk,
@@ -168,6 +170,39 @@ class MonthlyStatisticsView(APIView):
             "flow": _flow(scope, start, rows),
         }
         return Response(MonthlyStatisticsSerializer(body).data)
+
+
+def monthly_figures(request):
+    """(scope, month's first day, rows, kept snapshot) of the monthly statistics asked by
+    ``?month=&street=``, for the caller: the one source of the JSON and the .xlsx."""
+    require(request.user, "read_statistics")
+    query = MonthlyStatisticsQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    start = snapshots.month_start(query.validated_data.get("month") or timezone.localdate())
+    scope = report_scope.figures_scope(request.user, query.validated_data.get("street"))
+    rows, kept = report_scope.monthly_rows(scope, start)
+    return scope, start, rows, kept
+
+
+class MonthlyStatisticsXlsxView(APIView):
+    """月统 as .xlsx: the rows of ``statistics/monthly/`` and of the monthly statistics
+    page (the same function), one sheet by community, by level and by category, with
+    Chinese headers; the street's row last for a reader of the whole street. Logged."""
+
+    renderer_classes = [JSONRenderer, XlsxRenderer]  # errors still come as JSON
+
+    @extend_schema(operation_id="v1_statistics_monthly_xlsx",
+                   parameters=[MonthlyStatisticsQuerySerializer],
+                   responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @reads_from_replica
+    def get(self, request):
+        scope, start, rows, _kept = monthly_figures(request)
+        content = monthly_export.export_monthly_statistics(
+            rows, street=scope.street, start=start, actor=request.user,
+            origin=Origin.of(request))
+        return FileResponse(content, as_attachment=True,
+                            filename=monthly_export.filename(scope.street, start),
+                            content_type=XLSX_CONTENT_TYPE)
 
 
 def _flow(scope, start, rows: list[dict]) -> dict:

@@ -100,7 +100,7 @@ LIST_ROW_FIELDS = (
     "lead_id", "version", "reported_by_id", "resolution_note", "duplicate_of_id",
     "graded_at", "people_involved", "dispatched_to_id", "dispatched_at", "accepted_at",
     "returns", "reworks", "category_code", "subtype_code", "address", "location_lat",
-    "location_lng",
+    "location_lng", "external_ref",
 )
 _DUTY_COLUMNS = tuple((duty, f"{field}_id") for duty, field in DUTY_FIELDS.items())
 
@@ -156,7 +156,7 @@ class RiskSerializer(serializers.ModelSerializer):
                   "created_at", "updated_at", "due_on", "closed_at", "duties", "lead",
                   "version", "overdue", "reported_by", "resolution_note", "duplicate_of",
                   "graded_at", "people_involved", "dispatch", "returns", "reworks", "clocks",
-                  "address", "location"]
+                  "address", "location", "external_ref"]
         read_only_fields = fields
 
     @extend_schema_field(DutiesSerializer)
@@ -216,6 +216,7 @@ class RiskSerializer(serializers.ModelSerializer):
                                   now_of(self.context)) for clock in clocks_of(risk)],
             "address": row["address"],
             "location": location_json(row["location_lat"], row["location_lng"]),
+            "external_ref": row["external_ref"],
         }
         for field in self._added_fields():
             attribute = field.get_attribute(risk)
@@ -313,11 +314,20 @@ class RiskCreateSerializer(_ScopedInput):
     lead = serializers.PrimaryKeyRelatedField(required=False, allow_null=True,
                                               queryset=User.objects.none())
     parties = PartyInputSerializer(many=True, required=False)
+    external_ref = serializers.CharField(
+        max_length=100, required=False, allow_null=True, allow_blank=True, help_text=(
+            "The sending system's own id for the matter. Unique per API client: sending "
+            "one already used answers 409 with {\"existing\": id} and creates nothing."))
 
     def validated_arguments(self) -> dict:
         data = dict(self.validated_data)
         data["duties"] = self.resolve_duties(data.get("duties"))
         return data
+
+
+class ExternalRefTakenSerializer(serializers.Serializer):
+    existing = serializers.IntegerField(help_text="The id of the matter sent before.")
+    external_ref = serializers.ListField(child=serializers.CharField())
 
 
 class RiskUpdateSerializer(_ScopedInput):

@@ -1,6 +1,6 @@
 from django.db.models import F, Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,11 +14,13 @@ from quanfu.api.sync import (
     is_sync_walk,
 )
 from quanfu.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from quanfu.db_router import reads_from_replica
 from risks import services
 from risks.api.clocks import clocks_of_rows
 from risks.api.serializers import (
     LIST_ROW_FIELDS,
     CategorySerializer,
+    ExternalRefTakenSerializer,
     MaskedPartySerializer,
     NoteSerializer,
     PartyInputSerializer,
@@ -108,7 +110,18 @@ class RiskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_serializer_class(self):
         return RiskDetailSerializer if self.action == "retrieve" else RiskSerializer
 
-    @extend_schema(request=RiskCreateSerializer, responses={201: RiskCreatedSerializer})
+    def list(self, request, *args, **kwargs):
+        """The sync walk (``updated_after``, or ``ordering=updated_at``) reads the replica
+        when there is one (quanfu.db_router); browsing the register reads the primary."""
+        if "updated_after" in request.query_params or is_sync_walk(request):
+            return reads_from_replica(super().list)(request, *args, **kwargs)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=RiskCreateSerializer, responses={
+        201: RiskCreatedSerializer,
+        409: OpenApiResponse(ExternalRefTakenSerializer, description=(
+            "This client already sent a matter with this external_ref: nothing was "
+            "created; ``existing`` is that matter's id."))})
     def create(self, request, *args, **kwargs):
         """Report a matter. Possible duplicates are listed in the answer; they never block."""
         incoming = RiskCreateSerializer(data=request.data, context={"request": request})

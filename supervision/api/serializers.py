@@ -86,3 +86,49 @@ class CampaignSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_matters(self, campaign) -> list[int]:
         return [link.risk_id for link in campaign.scoped_links]
+
+
+# The map of areas (areas/map/) ------------------------------------------------------------
+
+class AreaMapQuerySerializer(serializers.Serializer):
+    within = serializers.IntegerField(required=False, min_value=1, help_text=(
+        "The area (id) whose communities or grids are drawn; the caller's whole scope if "
+        "not given. An area outside the scope answers 404."))
+    kind = serializers.ChoiceField(choices=["community", "grid"], default="community",
+                                   help_text="Draw the communities or the grids.")
+    metric = serializers.ChoiceField(
+        choices=["open", "high", "overdue", "red_clocks", "overdue_warnings"], default="open",
+        help_text=("open: matters neither closed nor invalid (nor resolved); high: open "
+                   "high-level ones; overdue: open ones past due_on; red_clocks: matters "
+                   "with a running red stage clock; overdue_warnings: warnings past T+2 "
+                   "without feedback. Each equals the register's (or the warnings list's) "
+                   "count of the area."))
+
+
+class MapPropertiesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.IntegerField(help_text="The metric's count in the area.")
+
+
+class MapFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='"Feature"')
+    id = serializers.IntegerField()
+    geometry = serializers.JSONField(allow_null=True, help_text=(
+        "GeoJSON Polygon or MultiPolygon (WGS84), simplified where a simplified copy is "
+        "kept; null for an area without a boundary (still listed: the numbers are "
+        "complete)."))
+    properties = MapPropertiesSerializer()
+
+
+class AreaMapSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='"FeatureCollection"')
+    kind = serializers.CharField()
+    metric = serializers.CharField()
+    within = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField(help_text="The metric's count in the whole area.")
+    unplaced = serializers.IntegerField(help_text=(
+        "What no area listed holds (a community's matters on no grid, matters left on a "
+        "closed area): the features' values and this add up to total."))
+    features = MapFeatureSerializer(many=True)

@@ -289,11 +289,17 @@ def campaigns(community_ids: list[int], street: Area | None,
 def overdue_warnings(community_ids: list[int], key: str) -> dict[int, int]:
     """Warnings past T+2 without feedback (rhythm.overdue: marked by the sweep or not yet,
     as the warnings page counts them), per ``key`` ("community_id" or "grid_id")."""
+    return overdue_warnings_where(Q(risk__community_id__in=community_ids), key)
+
+
+def overdue_warnings_where(condition: Q, key: str) -> dict[int, int]:
+    """Overdue warnings (as overdue_warnings) of the warnings meeting ``condition``, per
+    ``key`` of their matter: one grouped query (the map's, the dashboards')."""
     field_name = f"risk__{key}"
     # COUNT(*), not COUNT(id): the two partial indexes of overdue and of open warnings
     # answer it (rhythm.models.RiskWarning)
     return {row[field_name]: row["count"] for row in RiskWarning.objects
-            .filter(overdue_warning_q(timezone.now()), risk__community_id__in=community_ids)
+            .filter(overdue_warning_q(timezone.now()), condition)
             .values(field_name).annotate(count=Count("*")).order_by()}
 
 

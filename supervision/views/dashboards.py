@@ -10,9 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
+from grids.choices import AreaKind
+from quanfu.db_router import reads_from_replica
 from risks.filters import MonthField
 from risks.flow_figures import Period
 from supervision import dashboards, permissions
+from supervision.dashboards import area_map
 from supervision.scoping import (
     communities_in,
     dashboard_streets,
@@ -50,6 +53,7 @@ def dashboard(request):
 
 @login_required
 @require_safe
+@reads_from_replica
 def street_dashboard(request, pk):
     user = request.user
     require(user, permissions.DASHBOARD)
@@ -59,6 +63,7 @@ def street_dashboard(request, pk):
                              communities=communities, flow_period=flow_period(request))
     return render(request, "supervision/dashboard.html", {
         "board": board, "title": street.name,
+        **map_context(user, street, AreaKind.COMMUNITY),
         "groups": visible_groups(user).order_by("code"),
         "city_dashboard": spans_several_streets(user)})
 
@@ -75,6 +80,7 @@ def flow_period(request) -> Period:
 
 @login_required
 @require_safe
+@reads_from_replica
 def city_dashboard(request):
     """Every street of the user's scope (the superuser: the whole city), a row each."""
     user = request.user
@@ -86,6 +92,7 @@ def city_dashboard(request):
 
 @login_required
 @require_safe
+@reads_from_replica
 def community_dashboard(request, pk):
     user = request.user
     require(user, permissions.DASHBOARD)
@@ -93,7 +100,15 @@ def community_dashboard(request, pk):
     board = dashboards.build(user, kind="community", area=community,
                              street=community.parent, communities=[community])
     return render(request, "supervision/dashboard.html", {
-        "board": board, "title": community.name, "groups": []})
+        "board": board, "title": community.name, "groups": [],
+        **map_context(user, community, AreaKind.GRID)})
+
+
+def map_context(user, area, kind: str) -> dict:
+    """The map of the dashboard's communities (a street's) or grids (a community's), with
+    the located open matters (supervision.dashboards.area_map)."""
+    built = area_map.build_map(user, within=area, kind=kind, points=True)
+    return {"map": built, "map_spec": area_map.chart_spec(built)}
 
 
 @login_required
@@ -108,6 +123,7 @@ def group_list(request):
 
 @login_required
 @require_safe
+@reads_from_replica
 def group_dashboard(request, pk):
     user = request.user
     require(user, permissions.DASHBOARD)
