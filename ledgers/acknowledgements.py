@@ -62,7 +62,7 @@ def acknowledge_dispute(risk: Risk, *, actor, platform_ref: str,
     if len(platform_ref) > 100:
         raise RuleBroken(_("The platform's reference is at most 100 characters."),
                          field="platform_ref")
-    locked = Risk.objects.select_for_update(of=("self",)).get(pk=risk.pk)
+    locked = Risk.objects.select_for_update(of=("self",), no_key=True).get(pk=risk.pk)
     if not disputes_only(Risk.objects.filter(pk=locked.pk)).exists():
         raise RuleBroken(_("Only dispute records are taken by the city platform."),
                          field="risk")

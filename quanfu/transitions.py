@@ -211,7 +211,9 @@ class TransitionTable:
     def lock(self, record, version: int | None = None):
         """Re-read ``record`` under a row lock (only its own row: PostgreSQL refuses FOR
         UPDATE on the nullable side of an outer join) and check the version read."""
-        locked = (type(record).objects.select_for_update(of=("self",)).get(pk=record.pk))
+        # FOR NO KEY UPDATE: foreign-key checks of rows naming it never wait (risks.locking)
+        locked = (type(record).objects.select_for_update(of=("self",), no_key=True)
+                  .get(pk=record.pk))
         current = getattr(locked, "version", None)
         if version is not None and current is not None and int(version) != current:
             message = self.stale_message or _(

@@ -40,6 +40,7 @@ from rhythm.permissions import require
 from rhythm.transitions import INSTRUCTION_TRANSITIONS, WARNING_TRANSITIONS
 from risks import notices
 from risks.choices import OPEN_STATUSES, EventKind
+from risks.locking import lock_matters
 from risks.models import DUTY_FIELDS, Risk, RiskEvent
 from risks.scoping import visible_risks
 from risks.services import add_note
@@ -67,7 +68,7 @@ def issue_warning(risk: Risk, *, actor, content: str, issued_at: datetime | None
     (a warning from the district platform or on paper), never in the future. The
     responsible persons are told through the inbox (delivered here, or by the sweep)."""
     require(actor, "issue_warning")
-    risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    risk = Risk.objects.select_for_update(no_key=True).get(pk=risk.pk)  # risks.locking
     if not risk.level:
         raise RuleBroken(_("Grade the matter before issuing a warning on it."), field="risk")
     if not risk.is_open:
@@ -93,7 +94,10 @@ def issue_warning(risk: Risk, *, actor, content: str, issued_at: datetime | None
 def record_feedback(warning: RiskWarning, *, actor, content: str) -> RiskWarning:
     """Answer a warning (反馈): closes it, on time or late. Answering twice is refused
     (rhythm/transitions.py: WARNING_TRANSITIONS)."""
-    warning = RiskWarning.objects.select_for_update().select_related("risk").get(pk=warning.pk)
+    # the lock order of risks/locking.py: its matter first, then the warning (its row only)
+    lock_matters([warning.risk_id])
+    warning = (RiskWarning.objects.select_for_update(of=("self",), no_key=True)
+               .select_related("risk").get(pk=warning.pk))
     content = (content or "").strip()
     now = timezone.now()
 
@@ -323,7 +327,9 @@ def confirm_check_item(item: DailyCheckItem, *, actor, outcome: str, note: str =
     """An officer confirms one matter of today's checklist: unchanged, or changed with a
     note (which also goes on the matter's history)."""
     require(actor, "confirm_daily_check")
-    item = DailyCheckItem.objects.select_for_update().select_related(
+    # the lock order of risks/locking.py: its matter first, then the item (its row only)
+    lock_matters([item.risk_id])
+    item = DailyCheckItem.objects.select_for_update(of=("self",), no_key=True).select_related(
         "check_list", "risk").get(pk=item.pk)
     if item.check_list.day != timezone.localdate():
         raise RuleBroken(_("Only today's checklist can be confirmed."), field="day")
@@ -448,8 +454,11 @@ def answer_instruction(recipient: InstructionRecipient, *, actor, answer: str
                        ) -> InstructionRecipient:
     """The grid worker answers an instruction sent to them, on time or late; answering
     twice is refused (rhythm/transitions.py: INSTRUCTION_TRANSITIONS)."""
-    recipient = InstructionRecipient.objects.select_for_update().select_related(
-        "instruction").get(pk=recipient.pk)
+    # the lock order of risks/locking.py: the matter it is about first, then its row only
+    lock_matters(InstructionRecipient.objects.filter(pk=recipient.pk)
+                 .values_list("instruction__risk_id", flat=True))
+    recipient = InstructionRecipient.objects.select_for_update(
+        of=("self",), no_key=True).select_related("instruction").get(pk=recipient.pk)
     answer = (answer or "").strip()
 
     def apply(locked, transition):

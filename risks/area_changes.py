@@ -40,7 +40,8 @@ class MatterMover(Mover):
         event each naming the change; the clocks keep their matter's street and
         community. Runs in the approval's transaction."""
         destinations = dict(moves)
-        risks = list(Risk.objects.select_for_update(of=("self",)).select_related("category")
+        risks = list(Risk.objects.select_for_update(of=("self",), no_key=True)
+                     .select_related("category")
                      .filter(pk__in=list(destinations)).order_by("pk"))
         names = dict(Area.objects.filter(
             pk__in={pk for risk in risks for pk in (risk.area_id, risk.community_id,

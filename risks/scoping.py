@@ -111,7 +111,7 @@ def get_risk_for_user(user, pk, *, for_update: bool = False) -> Risk:
     """The matter with this id if the user may see it; otherwise 404, as if missing."""
     queryset = visible_risks(user)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(no_key=True)  # risks.locking
     try:
         return queryset.get(pk=pk)
     except (Risk.DoesNotExist, ValueError, TypeError, OverflowError) as error:

@@ -5,6 +5,7 @@ the one before held the chain's lock — deadlocked with a transition on the sec
 that wrote its own entry (PostgreSQL aborted one of them after deadlock_timeout)."""
 
 import threading
+import time
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -14,6 +15,7 @@ from audit.services import record_event
 from meetings import services as meeting_services
 from meetings.choices import Decision
 from risks.choices import Tier
+from risks.locking import lock_matters
 from risks.models import Risk
 from tests.meetings_helpers import decide, hold, resolving
 
@@ -92,3 +94,46 @@ def test_without_the_lock_order_the_same_work_deadlocks(meeting_on_two_matters, 
     errors = approve_while_another_holds_the_second_matter(meeting, officer_a, second)
     assert len(errors) == 1
     assert "deadlock" in str(next(iter(errors.values()))).lower()
+
+
+def test_an_agenda_written_in_any_order_does_not_deadlock_with_matters_locked_by_id(
+        transactional_db, ready_to_start, officer_a):
+    """A draft's agenda names its matters in the order they were put on it, and PostgreSQL
+    checks those foreign keys at COMMIT (FOR KEY SHARE, in that order). Under FOR UPDATE
+    they waited for an approval holding the first matter, which then waited for the
+    second (bench/concurrency.py found it); FOR NO KEY UPDATE leaves them nothing to wait
+    for."""
+    first, second = sorted((resolving(ready_to_start, officer_a) for _ in range(2)),
+                           key=lambda risk: risk.pk)
+    holds_first = threading.Event()
+    errors: dict[str, Exception] = {}
+
+    def locking_by_id():
+        try:
+            with transaction.atomic():
+                lock_matters([first.pk])
+                holds_first.set()
+                time.sleep(1)  # meanwhile the draft commits, its checks reaching `first`
+                lock_matters([second.pk])
+        except DatabaseError as error:
+            errors["locking"] = error
+        finally:
+            connection.close()
+
+    def draft():
+        try:
+            holds_first.wait(timeout=5)
+            hold(officer_a, Tier.COMMUNITY, risks=[second, first])
+        except DatabaseError as error:
+            errors["draft"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=locking_by_id), threading.Thread(target=draft)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == {}
+    assert first.meeting_items.count() == second.meeting_items.count() == 1
