@@ -262,10 +262,11 @@ def test_large_sheet_with_one_bad_cell_saves_nothing(officer_a, categories, stre
 # The sheet's lookups (areas, categories, subtypes), the references imported before, the
 # register's matters on the days concerned; then risks.services.report_risks_in_bulk
 # (scope, rosters, the code counter's update and read, one INSERT each of matters, parties
-# and events, its audit entry: see test_risk_bulk_report), the references' INSERT, the
-# import's audit entry, and savepoints. Nothing is read or written per row; only SQLite's
-# 999 parameters per statement split the matters' INSERT every ~36 rows (PostgreSQL: 1,000).
-IMPORT_QUERIES = 26
+# and events, the webhooks' outbox, its audit entry: see test_risk_bulk_report), the
+# references' INSERT, the import's audit entry, and savepoints. Nothing is read or written
+# per row; only SQLite's 999 parameters per statement split the matters' INSERT every ~36
+# rows (PostgreSQL: 1,000).
+IMPORT_QUERIES = 27
 
 
 @pytest.mark.parametrize("rows", [5, 50])
