@@ -35,13 +35,13 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quanfu.settings")
 
-import psycopg  # noqa: E402
+from bench import scratch  # noqa: E402
 
 SOURCE_URL = os.environ.get("DATABASE_URL",
                             "postgres://postgres@127.0.0.1:5432/quanfu_scale_city")
@@ -55,49 +55,12 @@ STREET_SPACING_DEGREES = 0.05  # streets are 2–4 km across: a lattice of 5.5 k
 LATTICE_COLUMNS = 15
 
 
-def scratch_copy() -> tuple[str, bool]:
-    """The URL of a copy of the source database, and whether it was just made."""
-    parts = urlsplit(SOURCE_URL)
-    source = parts.path.lstrip("/")
-    if source == SCRATCH:
-        sys.exit("DATABASE_URL names the scratch database itself; give the generated one.")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    scratch_url = urlunsplit(parts._replace(path=f"/{SCRATCH}"))
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                               [SCRATCH]).fetchone()
-        if exists and KEEP_SCRATCH:
-            print(f"reusing the scratch copy {SCRATCH} (BENCH_MAP_KEEP_SCRATCH=1)")
-            return scratch_url, False
-        if exists:
-            admin.execute(f'DROP DATABASE "{SCRATCH}" WITH (FORCE)')
-        started = time.perf_counter()
-        for attempt in range(20):
-            try:
-                admin.execute(f'CREATE DATABASE "{SCRATCH}" TEMPLATE "{source}"')
-                break
-            except psycopg.errors.ObjectInUse:
-                # A template may have no other session: someone is reading it; wait.
-                print(f"  {source} is in use by another session; retrying in 15 s "
-                      f"({attempt + 1}/20)", flush=True)
-                time.sleep(15)
-        else:
-            sys.exit(f"Could not copy {source}: other sessions kept it busy.")
-        print(f"copied {source} to {SCRATCH} in {time.perf_counter() - started:.0f} s")
-    return scratch_url, True
-
-
 def drop_scratch() -> None:
-    if KEEP_SCRATCH:
-        print(f"kept the scratch copy {SCRATCH}")
-        return
-    maintenance = urlunsplit(urlsplit(SOURCE_URL)._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
-    print(f"dropped the scratch copy {SCRATCH}")
+    scratch.drop_scratch(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH)
 
 
-SCRATCH_URL, FRESH_COPY = scratch_copy()
+SCRATCH_URL, FRESH_COPY = scratch.scratch_copy(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH,
+                                               keep_variable="BENCH_MAP_KEEP_SCRATCH")
 os.environ["DATABASE_URL"] = SCRATCH_URL
 
 import django  # noqa: E402
