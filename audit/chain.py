@@ -152,8 +152,19 @@ def seal(*, batch_size: int = SEAL_BATCH, using: str = DATABASE) -> int:
                 prev_hash = entry_hash(row)
                 updates.append((seq, row["prev_hash"], prev_hash, row["id"]))
             with connections[using].cursor() as cursor:
-                cursor.executemany(f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s "
-                                   "WHERE id = %s AND seq IS NULL", updates)
+                if connections[using].vendor == "postgresql":  # the batch in one statement
+                    seqs, prevs, hashes, ids = (list(column) for column in zip(*updates,
+                                                                               strict=True))
+                    cursor.execute(
+                        f"UPDATE {table} AS entry SET seq = sealed.seq, "
+                        "prev_hash = sealed.prev_hash, hash = sealed.hash "
+                        "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
+                        "AS sealed(seq, prev_hash, hash, id) "
+                        "WHERE entry.id = sealed.id AND entry.seq IS NULL",
+                        [seqs, prevs, hashes, ids])
+                else:
+                    cursor.executemany(f"UPDATE {table} SET seq = %s, prev_hash = %s, "
+                                       "hash = %s WHERE id = %s AND seq IS NULL", updates)
             sealed += len(rows)
 
 
