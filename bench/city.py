@@ -90,16 +90,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from bench.measuring import QueryLog, percentile  # noqa: E402
+from bench.measuring import QueryLog, load_average, percentile  # noqa: E402
 from grids.choices import AreaKind  # noqa: E402
 from grids.models import Area  # noqa: E402
 from inbox.runs import write_notice_runs  # noqa: E402
@@ -118,10 +116,6 @@ OPEN = [str(status) for status in OPEN_STATUSES]
 
 class RollBack(Exception):
     pass
-
-
-def load() -> str:
-    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 class Bench:
@@ -144,7 +138,7 @@ class Bench:
             times.append(seconds)
         row = {"name": name, "median_ms": statistics.median(times) * 1000,
                "p95_ms": percentile(times, 0.95) * 1000, "runs": repetitions,
-               "statements": statements, "load_average": load()}
+               "statements": statements, "load_average": load_average()}
         if goal:
             row["goal_ms"] = GOALS_MS[goal]
             row["median_within_goal"] = row["median_ms"] <= GOALS_MS[goal]
@@ -221,18 +215,7 @@ class Bench:
     # Preparation --------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        pending = MigrationExecutor(connection).migration_plan(
-            MigrationExecutor(connection).loader.graph.leaf_nodes())
-        if pending:
-            started = time.perf_counter()
-            call_command("migrate", "--noinput", verbosity=0)
-            print(f"applied {len(pending)} migrations to the copy in "
-                  f"{time.perf_counter() - started:.0f} s")
-        if FRESH_COPY or pending:
-            started = time.perf_counter()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-            print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
+        scratch.bring_up_to_date(FRESH_COPY)
         busiest = (Risk.objects.values("community__parent").order_by()
                    .annotate(matters=Count("id")).order_by("-matters").first())
         if busiest is None:
@@ -264,7 +247,7 @@ class Bench:
             cursor.execute("SHOW jit")
             self.jit = cursor.fetchone()[0]
         print(f"PostgreSQL {connection.pg_version}; jit {self.jit} (PGOPTIONS='-c jit=off' "
-              f"to compare); {os.cpu_count()} CPUs; load {load()}; "
+              f"to compare); {os.cpu_count()} CPUs; load {load_average()}; "
               f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}")
 
     def fresh(self, user: User) -> User:

@@ -68,26 +68,20 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from bench.measuring import QueryLog, percentile  # noqa: E402
+from bench.measuring import QueryLog, load_average, percentile  # noqa: E402
 from grids.choices import AreaKind  # noqa: E402
 from grids.models import Area  # noqa: E402
 from grids.tessellation import invent_boundaries  # noqa: E402
 from quanfu.shapes import LICHENG_CENTRE  # noqa: E402
 from risks.models import Risk  # noqa: E402
 from supervision.dashboards.area_map import METRICS  # noqa: E402
-
-
-def load() -> str:
-    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 class Bench:
@@ -106,7 +100,7 @@ class Bench:
             statements = len(log.entries)
         row = {"name": name, "median_ms": statistics.median(times) * 1000,
                "p95_ms": percentile(times, 0.95) * 1000, "runs": REPETITIONS,
-               "statements": statements, "bytes": size, "load_average": load()}
+               "statements": statements, "bytes": size, "load_average": load_average()}
         if goal:
             row["goal_ms"] = GOALS_MS[goal]
             row["median_within_goal"] = row["median_ms"] <= GOALS_MS[goal]
@@ -134,18 +128,7 @@ class Bench:
         self.results.append({"name": f"explain: {name}", "sql": text, "plan": plan})
 
     def prepare(self) -> None:
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        if pending:
-            started = time.perf_counter()
-            call_command("migrate", "--noinput", verbosity=0)
-            print(f"applied {len(pending)} migrations to the copy in "
-                  f"{time.perf_counter() - started:.0f} s")
-        if FRESH_COPY or pending:
-            started = time.perf_counter()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-            print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
+        scratch.bring_up_to_date(FRESH_COPY)
         busiest = (Risk.objects.values("street").order_by()
                    .annotate(matters=Count("id")).order_by("-matters").first())
         if busiest is None:
@@ -177,7 +160,7 @@ class Bench:
         }
         print(", ".join(f"{name} {value:,}" if isinstance(value, int) else f"{name} {value}"
                         for name, value in self.counts.items()))
-        print(f"PostgreSQL {connection.pg_version}; {os.cpu_count()} CPUs; load {load()}")
+        print(f"PostgreSQL {connection.pg_version}; {os.cpu_count()} CPUs; load {load_average()}")
 
     def draw_boundaries(self) -> None:
         """Every street and its communities on a lattice of centres around Licheng, the

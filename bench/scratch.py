@@ -53,3 +53,24 @@ def drop_scratch(source_url: str, scratch: str, *, keep: bool) -> None:
     with psycopg.connect(_maintenance(source_url), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     print(f"dropped the scratch copy {scratch}")
+
+
+def bring_up_to_date(fresh: bool) -> None:
+    """After django.setup(): migrate the copy if the code has migrations it lacks, and
+    VACUUM ANALYZE a fresh or migrated copy (index-only scans need the visibility map)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        started = time.perf_counter()
+        call_command("migrate", "--noinput", verbosity=0)
+        print(f"applied {len(pending)} migrations to the copy in "
+              f"{time.perf_counter() - started:.0f} s")
+    if fresh or pending:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")

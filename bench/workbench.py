@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from bench.measuring import QueryLog, percentile  # noqa: E402
+from bench.measuring import QueryLog, load_average, percentile  # noqa: E402
 from grids.models import Area  # noqa: E402
 from risks.models import Risk  # noqa: E402
 from workbench.desk import Desk  # noqa: E402
@@ -60,10 +60,6 @@ RESULTS = ROOT / "bench" / "results"
 
 class RollBack(Exception):
     pass
-
-
-def load() -> str:
-    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 class Bench:
@@ -103,7 +99,7 @@ class Bench:
         self.data["groups"] = {group.kind: group.count for group in groups}
         print(", ".join(f"{name} {value:,}" if isinstance(value, int) else f"{name} {value}"
                         for name, value in self.data.items()), flush=True)
-        print(f"PostgreSQL {connection.pg_version}; {os.cpu_count()} CPUs; load {load()}; "
+        print(f"PostgreSQL {connection.pg_version}; {os.cpu_count()} CPUs; load {load_average()}; "
               f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}", flush=True)
 
     def fresh(self) -> User:
@@ -126,7 +122,7 @@ class Bench:
                 times.append(time.perf_counter() - started)
         row = {"name": name, "median_ms": statistics.median(times) * 1000,
                "p95_ms": percentile(times, 0.95) * 1000, "runs": REPETITIONS,
-               "statements": len(log.entries), "load_average": load()}
+               "statements": len(log.entries), "load_average": load_average()}
         if goal:
             row["goal_ms"] = GOAL_MS
             row["median_within_goal"] = row["median_ms"] <= GOAL_MS
