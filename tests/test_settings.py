@@ -42,7 +42,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
                            REDIS_URL="redis://cache.example:6379/1")
     assert result.returncode == 0, result.stderr
     _, engine, cache, broker, *_ = result.stdout.split()
-    assert engine == "django.db.backends.postgresql"
+    assert engine == "quanfu.postgresql"  # Django's PostgreSQL backend, timestamps parsed in C
     assert cache.endswith("RedisCache")
     assert broker == "redis://cache.example:6379/1"
 
