@@ -418,6 +418,11 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         external_ref=external_ref)
     risk = draft.risk
     _refuse_known_external_ref(actor, risk.external_ref)
+    # Read before the code: the counter row stays locked until commit, and every other
+    # report of the year waits for it (the candidates are read and compared in Python).
+    suggestions = suggest_duplicates(area=area, category=category, title=risk.title,
+                                     description=risk.description,
+                                     seen_by=actor) if suggest else []
     risk.code = next_risk_code(timezone.localtime(now).year)
     if risk.external_ref is None:
         risk.save()
@@ -435,9 +440,6 @@ def report_risk(*, actor, title: str, description: str, category, area: Area, su
         party.save()
         _party_added_event(party, actor).save()
     notices.tell_reported(risk, actor=actor, now=now)
-    suggestions = suggest_duplicates(area=area, category=category, title=risk.title,
-                                     description=risk.description, exclude_id=risk.pk,
-                                     seen_by=actor) if suggest else []
     return ReportResult(risk=risk, suggestions=suggestions)
 
 

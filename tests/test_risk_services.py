@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AccessLog
@@ -115,6 +116,25 @@ def test_duplicates_are_suggested_but_never_block(report, grid_worker_a1, office
         area=street.grid_a1)
     assert [risk for risk, _ in result.suggestions] == [first]
     assert Risk.objects.count() == 3
+
+
+def test_a_report_compares_its_duplicates_before_it_takes_the_year_code_counter(
+        report, grid_worker_a1, officer_a, categories, street):
+    """The counter row stays locked until the report commits: every other report of the
+    year waits for it, so the Python comparison of up to 300 candidates comes first."""
+    report(grid_worker_a1, title="3号楼楼上漏水邻里纠纷", description="楼上卫生间漏水。")
+    with CaptureQueriesContext(connection) as queries:
+        result = services.report_risk(
+            actor=officer_a, title="3号楼漏水引发邻里矛盾", description="楼上卫生间漏水。",
+            category=categories["disputes"], area=street.grid_a1)
+    statements = [query["sql"] for query in queries.captured_queries]
+    counter = next(index for index, sql in enumerate(statements)
+                   if sql.startswith("UPDATE") and "riskcodecounter" in sql)
+    candidates = next(index for index, sql in enumerate(statements)
+                      if sql.startswith("SELECT") and 'ORDER BY "risks_risk"."discovered_at" '
+                      'DESC' in sql)
+    assert candidates < counter
+    assert len(result.suggestions) == 1 and result.risk not in dict(result.suggestions)
 
 
 def test_duplicates_stay_within_the_community(report, officer_b, grid_worker_a1, street,
