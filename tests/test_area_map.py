@@ -4,9 +4,11 @@ list a click opens (the register's, or the warnings list's for overdue warnings)
 the dashboard's table; an area without a boundary is still listed; the caller's scope
 decides what is drawn (outside it: 404); the queries do not grow with the areas."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,6 +225,36 @@ def test_located_open_matters_are_points_and_many_are_clustered(
                                    points=True)
     assert clustered.clustered and clustered.located == 5
     assert sorted(point["count"] for point in clustered.points) == [1, 4]
+
+
+def legend_of(client, area) -> list[tuple[str, str]]:
+    page = client.get(reverse("supervision:area_map"), {"within": area.pk, "kind": "grid"})
+    legend = re.search(r'data-testid="map-legend">(.*?)</p>', page.content.decode()).group(1)
+    return re.findall(r'data-legend="(\w+)"><span[^>]*></span>([^<]+)</span>', legend)
+
+
+def test_the_colours_of_the_points_are_explained_in_words_beside_the_map(
+        client, leader, street, officer_a, report, monkeypatch):
+    give_boundaries(street)
+    locate(report(officer_a), officer_a, 36.6011, 117.0011)
+    client.force_login(leader)
+    assert legend_of(client, street.community_a) == [
+        ("high", "高"), ("medium", "中"), ("low", "低"), ("none", "未定级")]
+    monkeypatch.setattr(area_map, "POINTS_SHOWN", 0)
+    assert legend_of(client, street.community_a) == [("cluster", "一组事项，数字为件数")]
+
+
+def test_the_legend_shows_the_very_colours_the_points_are_drawn_in():
+    css = "".join((settings.BASE_DIR / "static" / "css" / name).read_text()
+                  for name in ("quanfu.css", "supervision.css"))
+    variables = dict(re.findall(r"--qf-level-(\w+): (#[0-9a-f]{6})", css))
+    swatches = {}
+    for key, variable, colour in re.findall(
+            r"\.qf-swatch-(\w+) \{ background: (?:var\(--qf-level-(\w+)\)|(#[0-9a-f]{6})); \}",
+            css):
+        swatches[key] = variables[variable] if variable else colour
+    drawn = {(level or "none"): colour for level, colour in area_map.LEVEL_COLOURS.items()}
+    assert swatches == {**drawn, "cluster": area_map.CLUSTER_COLOUR}
 
 
 # Cost -------------------------------------------------------------------------------------

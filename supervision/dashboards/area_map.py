@@ -69,8 +69,10 @@ CLOCK_PLACE_COLUMNS = ("street_id", "community_id", "risk__grid_id", "risk__area
 
 POINTS_SHOWN = 300  # located matters drawn one by one; beyond, clustered
 CLUSTER_CELLS = 40  # cells across the map's extent when clustering
-LEVEL_COLOURS = {RiskLevel.HIGH: "#c62828", RiskLevel.MEDIUM: "#ef6c00",
+# The points' colours: the level badges' (static/css/quanfu.css, .qf-swatch-* in the legend)
+LEVEL_COLOURS = {RiskLevel.HIGH: "#c62828", RiskLevel.MEDIUM: "#b85000",
                  RiskLevel.LOW: "#1565c0", None: "#616161"}
+CLUSTER_COLOUR = "#8b1a1a"
 
 
 class MapRefused(ValueError):
@@ -124,6 +126,16 @@ class AreaMap:
     def rows(self) -> list[tuple[MapArea, list]]:
         """The table twin's rows: each area with its cells."""
         return [(area, area.cells(self.metrics)) for area in self.areas]
+
+    @property
+    def point_legend(self) -> list[tuple[str, str]]:
+        """What the points' colours say, (key of .qf-swatch-<key>, words): the levels, or
+        the groups when the points are clustered; empty when no point is drawn."""
+        if not self.points:
+            return []
+        if self.clustered:
+            return [("cluster", _("A group of matters: the number says how many"))]
+        return [*((level.value, level.label) for level in RiskLevel), ("none", _("Not graded"))]
 
     @property
     def unplaced_cells(self) -> list[tuple[str, int]]:
@@ -325,7 +337,7 @@ def _add_points(area_map: AreaMap, matters: Q) -> None:
                 .order_by())
     area_map.clustered = True
     area_map.points = [{"lng": round(row["lng"], 6), "lat": round(row["lat"], 6),
-                        "count": row["count"], "colour": "#8b1a1a"} for row in clusters]
+                        "count": row["count"], "colour": CLUSTER_COLOUR} for row in clusters]
     area_map.located = sum(point["count"] for point in area_map.points)
 
 
