@@ -66,7 +66,7 @@ class MatterMover(Mover):
                      "grid": names.get(risk.grid_id)}
             changes = {name: [before[name], after[name]] for name in before
                        if before[name] != after[name]}
-            events.append(RiskEvent(risk=risk, kind=EventKind.EDITED, actor=actor,
+            events.append(RiskEvent(risk=risk, kind=EventKind.AREA_MOVED, actor=actor,
                                     changes={**changes, "area_change": change.pk},
                                     note=change.reason))
         RiskEvent.objects.bulk_create(events)

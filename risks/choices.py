@@ -67,6 +67,8 @@ class Action(models.TextChoices):
 class EventKind(models.TextChoices):
     CREATED = "created", _("Reported")
     EDITED = "edited", _("Edited")
+    # its area, community or grid changed because the areas did (a split, a merge, a move)
+    AREA_MOVED = "area_moved", _("Moved with its area")
     TRANSITION = "transition", _("Status changed")
     DUTY_CHANGED = "duty_changed", _("Responsible person changed")
     NOTE = "note", _("Progress note")

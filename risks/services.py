@@ -282,7 +282,7 @@ def _record_relinked(before: list[tuple], actor) -> None:
                    in zip(("street", "community", "grid"), old, links[pk], strict=True)
                    if was != now_id}
         if changes:
-            events.append(RiskEvent(risk_id=pk, kind=EventKind.EDITED, actor=actor,
+            events.append(RiskEvent(risk_id=pk, kind=EventKind.AREA_MOVED, actor=actor,
                                     changes=changes, created_at=now))
     RiskEvent.objects.bulk_create(events)
     moved = [event.risk_id for event in events]

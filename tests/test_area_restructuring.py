@@ -93,7 +93,7 @@ def test_split_moves_each_open_matter_as_the_rules_say_with_events_and_audit(
     assert placed[matters["done"].pk][0] == old.pk  # written off: its history stays
     for key in ("west", "in_micro", "nowhere"):
         event = RiskEvent.objects.filter(risk=matters[key]).latest("id")
-        assert event.kind == EventKind.EDITED and event.changes["area_change"] == change.pk
+        assert event.kind == EventKind.AREA_MOVED and event.changes["area_change"] == change.pk
         assert event.changes["grid"] == [old.name, Risk.objects.get(pk=matters[key].pk)
                                          .grid.name]
     assert not RiskEvent.objects.filter(risk=matters["done"], changes__has_key="area_change")
@@ -308,7 +308,7 @@ def test_moving_an_area_outside_a_change_also_writes_an_event_on_each_moved_matt
     version = Risk.objects.get(pk=risk.pk).version
     risk_services.move_area(street.grid_a1, street.community_b, actor=superuser)
     event = RiskEvent.objects.filter(risk=risk).latest("id")
-    assert (event.kind, event.actor) == (EventKind.EDITED, superuser)
+    assert (event.kind, event.actor) == (EventKind.AREA_MOVED, superuser)
     assert event.changes == {"community": ["花园社区", "东泉社区"]}
     assert Risk.objects.get(pk=risk.pk).version == version + 1
     from webhooks.models import OutboxEvent
@@ -316,6 +316,18 @@ def test_moving_an_area_outside_a_change_also_writes_an_event_on_each_moved_matt
     told = OutboxEvent.objects.filter(event="risk.changed", object_id=risk.pk).latest("id")
     assert (told.payload["version"], told.community_id) == (version + 1,
                                                             street.community_b.pk)
+
+
+def test_the_matters_history_says_it_moved_with_its_area_not_that_someone_edited_it(
+        client, report, officer_a, superuser, street):
+    risk = report(officer_a, area=street.micro_a1)
+    risk_services.move_area(street.grid_a1, street.community_b, actor=superuser)
+    client.force_login(superuser)
+    page = client.get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    entry = page[page.index('data-kind="area_moved"'):]
+    entry = entry[:entry.index("</li>")]
+    assert "随区域调整迁移" in entry
+    assert "花园社区" in entry and "东泉社区" in entry
 
 
 def test_the_leaders_hear_of_a_request_and_the_requester_of_the_decision(
