@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ledgers.choices import ArchiveDocument
 from ledgers.survey_sheet import MAX_UPLOAD_BYTES
+from quanfu.forms import worded_file_input
 
 
 class ArchiveFileForm(forms.Form):
@@ -27,8 +28,8 @@ class ArchiveFileForm(forms.Form):
 
 class SurveyUploadForm(forms.Form):
     sheet = forms.FileField(label=_("Survey sheet (.xlsx)"),
-                            widget=forms.ClearableFileInput(attrs={
-                                "class": "form-control", "accept": ".xlsx"}))
+                            widget=worded_file_input(forms.ClearableFileInput(attrs={
+                                "class": "form-control", "accept": ".xlsx"})))
     dry_run = forms.BooleanField(label=_("Check only (dry run): show what would be created"),
                                  required=False,
                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))

@@ -596,6 +596,15 @@ def test_a_phone_makes_its_photo_smaller_and_reports_with_it(browser, live_serve
         assert (smaller["width"], smaller["height"]) == (1920, 2560)
         sent = base64.b64decode(smaller["base64"])
         assert len(sent) < len(original) and b"Apple" not in sent and b"Exif" not in sent
+        # with script, the file input's button and the chosen names are the page's words
+        phone.goto(reverse("risks:risk_create"))
+        names = phone.locator("[data-field=photos] [data-qf-file-names]")
+        assert names.text_content() == "未选择文件"
+        assert phone.locator("#id_photos").bounding_box()["width"] <= 1  # drawn as its button
+        assert phone.locator("[data-field=photos] .qf-file-button").is_visible()
+        phone.set_input_files("#id_photos", files=[
+            {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": phone_photo((40, 30))}])
+        assert names.text_content() == "IMG_0002.jpg"
 
         phone = plain.new_page()
         log_in(phone, "grid_a1")
@@ -604,6 +613,9 @@ def test_a_phone_makes_its_photo_smaller_and_reports_with_it(browser, live_serve
         phone.select_option("#id_category", label="社会矛盾风险")
         phone.fill("#id_title", "楼道堆放杂物堵塞通道")
         phone.fill("#id_description", "3号楼楼道堆满纸箱，邻居多次投诉。")
+        # without script the browser's own input shows, the whole width of the form
+        assert phone.locator("#id_photos").bounding_box()["width"] > 300
+        assert not phone.locator("[data-field=photos] .qf-file-button").is_visible()
         phone.set_input_files("#id_photos", files=[
             {"name": smaller["name"], "mimeType": "image/jpeg", "buffer": sent}])
         phone.click("[data-testid=report-submit]")

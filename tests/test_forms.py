@@ -59,3 +59,26 @@ def test_styled_forms_use_quick_selects_with_their_choices():
     form.fields["pick"].choices = plain.fields["pick"].choices = [("", "-"), ("z", "最后")]
     assert "最后" in str(form["pick"]) and 'required' in str(form["pick"])
     assert same_html(str(form["pick"]), str(plain["pick"]))
+
+
+def test_every_file_input_of_the_pages_has_its_button_and_words_in_the_pages_language():
+    """The browser's own file input says "Choose Files" / "No file chosen" in the
+    browser's language: the project's draws its button and the chosen names itself."""
+    from django.utils import translation
+
+    from grids.change_forms import SplitForm
+    from ledgers.forms import SurveyUploadForm
+    from risks.attachment_forms import AttachmentForm
+    from supervision.forms import EvidenceForm
+
+    with translation.override("zh-hans"):
+        fields = [AttachmentForm()["file"], EvidenceForm()["file"],
+                  SurveyUploadForm()["sheet"], SplitForm(area=None, user=None)["boundaries"]]
+        for field in fields:
+            html = str(field)
+            assert f'<input type="file" name="{field.html_name}"' in html, html
+            assert f'id="{field.id_for_label}"' in html
+            button = f'class="btn btn-outline-secondary qf-file-button" for="{field.id_for_label}"'
+            assert button in html
+            assert "选择文件" in html and "未选择文件" in html
+            assert "Choose" not in html and "No file" not in html

@@ -51,3 +51,29 @@ function qfFocusableScrollBoxes() {
 qfFocusableScrollBoxes();
 window.addEventListener("resize", qfFocusableScrollBoxes);
 document.body.addEventListener("htmx:afterSettle", qfFocusableScrollBoxes);
+// A file input (quanfu/templates/quanfu/widgets/file_input.html) names what was chosen in
+// the page's language: the browser's own words are in the browser's. Without script the
+// browser's own input stays as it is.
+function qfWordedFileInputs() {
+  document.querySelectorAll("[data-qf-file]").forEach(function (box) {
+    box.classList.add("qf-file-ready");
+  });
+}
+qfWordedFileInputs();
+document.body.addEventListener("htmx:afterSettle", qfWordedFileInputs);
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches(".qf-file > input[type=file]")) {
+    return;
+  }
+  var box = input.parentNode;
+  var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
+  var text = box.getAttribute("data-qf-file-none");
+  if (names.length === 1) {
+    text = names[0];
+  } else if (names.length > 1) {
+    text = box.getAttribute("data-qf-file-many").replace("{count}", String(names.length))
+      .replace("{names}", names.join("、"));
+  }
+  box.querySelector("[data-qf-file-names]").textContent = text;
+});
