@@ -58,7 +58,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quanfu.settings")
 
-
 from bench import scratch  # noqa: E402
 
 SOURCE_URL = os.environ.get("DATABASE_URL",
@@ -74,10 +73,6 @@ STEADY_DUE = int(os.environ.get("BENCH_SWEEP_STEADY_DUE", 2_000))
 BENCH_WARNING = "基准测试预警（bench/city.py）"
 RESULTS = ROOT / "bench" / "results"
 GOALS_MS = {"street": 300, "city": 2000, "sweep": 5000, "daily": 60_000}
-
-
-def drop_scratch() -> None:
-    scratch.drop_scratch(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH)
 
 
 SCRATCH_URL, FRESH_COPY = scratch.scratch_copy(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH,
@@ -551,7 +546,7 @@ def main() -> None:
         bench.write()
     finally:
         connections.close_all()
-        drop_scratch()
+        scratch.drop_scratch(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH)
 
 
 if __name__ == "__main__":

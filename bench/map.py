@@ -55,10 +55,6 @@ STREET_SPACING_DEGREES = 0.05  # streets are 2–4 km across: a lattice of 5.5 k
 LATTICE_COLUMNS = 15
 
 
-def drop_scratch() -> None:
-    scratch.drop_scratch(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH)
-
-
 SCRATCH_URL, FRESH_COPY = scratch.scratch_copy(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH,
                                                keep_variable="BENCH_MAP_KEEP_SCRATCH")
 os.environ["DATABASE_URL"] = SCRATCH_URL
@@ -241,7 +237,7 @@ def main() -> None:
         bench.write()
     finally:
         connection.close()
-        drop_scratch()
+        scratch.drop_scratch(SOURCE_URL, SCRATCH, keep=KEEP_SCRATCH)
 
 
 if __name__ == "__main__":

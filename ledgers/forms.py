@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ledgers.choices import ArchiveDocument
 from ledgers.survey_sheet import MAX_UPLOAD_BYTES
-from quanfu.forms import worded_file_input
+from quanfu.forms import StyledFormMixin
 
 
 class ArchiveFileForm(forms.Form):
@@ -26,13 +26,11 @@ class ArchiveFileForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class SurveyUploadForm(forms.Form):
+class SurveyUploadForm(StyledFormMixin, forms.Form):
     sheet = forms.FileField(label=_("Survey sheet (.xlsx)"),
-                            widget=worded_file_input(forms.ClearableFileInput(attrs={
-                                "class": "form-control", "accept": ".xlsx"})))
+                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
     dry_run = forms.BooleanField(label=_("Check only (dry run): show what would be created"),
-                                 required=False,
-                                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+                                 required=False)
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]

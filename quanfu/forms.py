@@ -113,25 +113,20 @@ class SearchSelectMultiple(SearchSelectMixin, forms.SelectMultiple):
     pass
 
 
+# A file input whose button and "no file chosen" are in the page's language.
 FILE_INPUT_TEMPLATE = "quanfu/widgets/file_input.html"
-
-
-def worded_file_input(widget: forms.FileInput) -> forms.FileInput:
-    """A file input whose button and "no file chosen" are in the page's language."""
-    widget.template_name = FILE_INPUT_TEMPLATE
-    return widget
 
 
 class StyledFormMixin:
     """Bootstrap classes on every widget, so that templates render fields plainly; file
-    inputs with their words in the page's language (worded_file_input)."""
+    inputs with their words in the page's language (FILE_INPUT_TEMPLATE)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget = quick_widget(field.widget)
             if isinstance(widget, forms.FileInput):
-                worded_file_input(widget)
+                widget.template_name = FILE_INPUT_TEMPLATE
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 continue  # rendered as a list of form-check inputs by the template
             if isinstance(widget, forms.CheckboxInput):

@@ -8,6 +8,8 @@ psycopg[binary] is installed) and attaches Django's time zone only when the pars
 differs; the values are the same objects Django's loader gives (tests/test_postgresql.py).
 """
 
+import functools
+
 from django.db.backends.postgresql import base
 from psycopg import adapt, adapters
 from psycopg.pq import Format
@@ -33,19 +35,15 @@ class TimestamptzLoader(adapt.Loader):
             zone = self.timezone
             self.load = lambda data: parse(data).replace(tzinfo=zone)
 
-    def load(self, data):  # replaced per instance in __init__
+    def load(self, data):  # psycopg's Loader declares it abstract; __init__ replaces it
         raise NotImplementedError
 
 
-_LOADERS = {}
-
-
+@functools.cache
 def loader_for(zone) -> type[TimestamptzLoader]:
     """One loader class per time zone, like Django's ``register_tzloader``: its
     ``timezone`` attribute is what Django's ``create_cursor`` compares."""
-    if zone not in _LOADERS:
-        _LOADERS[zone] = type("TimestamptzLoader", (TimestamptzLoader,), {"timezone": zone})
-    return _LOADERS[zone]
+    return type("TimestamptzLoader", (TimestamptzLoader,), {"timezone": zone})
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
